@@ -1,0 +1,84 @@
+"""OrderStore: the DynamoDB table every order is written to exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from handlers import contract
+from settings.core import StoreSettings
+
+
+@dataclass(frozen=True)
+class OrderStoreArgs:
+    settings: StoreSettings
+
+
+class OrderStore(pulumi.ComponentResource):
+    table_name: pulumi.Output[str]
+    table_arn: pulumi.Output[str]
+    stream_arn: pulumi.Output[str]
+    customer_index_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: OrderStoreArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("order-pipeline:storage:OrderStore", name, None, opts)
+        table = self._create_table(name, args.settings)
+        self.table_name = table.name
+        self.table_arn = table.arn
+        self.stream_arn = table.stream_arn
+        self.customer_index_arn = table.arn.apply(
+            lambda arn: f"{arn}/index/{contract.CUSTOMER_INDEX_NAME}"
+        )
+        self.register_outputs(
+            {
+                "table_name": self.table_name,
+                "table_arn": self.table_arn,
+                "stream_arn": self.stream_arn,
+                "customer_index_arn": self.customer_index_arn,
+            }
+        )
+
+    def _create_table(self, name: str, settings: StoreSettings) -> aws.dynamodb.Table:
+        string = "S"
+        return aws.dynamodb.Table(
+            f"{name}-table",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=contract.ORDER_KEY,
+            attributes=[
+                aws.dynamodb.TableAttributeArgs(name=attribute, type=string)
+                for attribute in (
+                    contract.ORDER_KEY,
+                    contract.CUSTOMER_INDEX_PARTITION_KEY,
+                    contract.CUSTOMER_INDEX_SORT_KEY,
+                )
+            ],
+            global_secondary_indexes=[
+                aws.dynamodb.TableGlobalSecondaryIndexArgs(
+                    name=contract.CUSTOMER_INDEX_NAME,
+                    key_schemas=[
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name=contract.CUSTOMER_INDEX_PARTITION_KEY, key_type="HASH"
+                        ),
+                        aws.dynamodb.TableGlobalSecondaryIndexKeySchemaArgs(
+                            attribute_name=contract.CUSTOMER_INDEX_SORT_KEY, key_type="RANGE"
+                        ),
+                    ],
+                    # Customer queries return whole orders; projecting all avoids a read per hit.
+                    projection_type="ALL",
+                )
+            ],
+            server_side_encryption=aws.dynamodb.TableServerSideEncryptionArgs(enabled=True),
+            point_in_time_recovery=aws.dynamodb.TablePointInTimeRecoveryArgs(
+                enabled=settings.point_in_time_recovery
+            ),
+            # The Notifier announces status changes from this stream: old and new images let
+            # it tell a creation from a status change without reading the table.
+            stream_enabled=True,
+            stream_view_type="NEW_AND_OLD_IMAGES",
+            deletion_protection_enabled=settings.deletion_protection,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=settings.deletion_protection),
+        )

@@ -1,0 +1,25 @@
+"""Names shared by the infrastructure program and the handlers.
+
+The program sets these environment variables and table attributes; the handlers read
+them. Defining them once keeps the two sides from drifting apart.
+"""
+
+from typing import Final
+
+ORDERS_TABLE_ENV: Final = "ORDERS_TABLE_NAME"
+DEAD_LETTER_QUEUE_URL_ENV: Final = "DEAD_LETTER_QUEUE_URL"
+ENVIRONMENT_ENV: Final = "ORDER_PIPELINE_ENVIRONMENT"
+
+METRICS_NAMESPACE: Final = "OrderPipeline"
+
+ORDER_KEY: Final = "orderId"
+CUSTOMER_INDEX_NAME: Final = "customerId-createdAt"
+CUSTOMER_INDEX_PARTITION_KEY: Final = "customerId"
+CUSTOMER_INDEX_SORT_KEY: Final = "createdAt"
+
+# Message attributes carried from the API edge into SQS and on into the DLQ.
+REQUEST_ID_ATTRIBUTE: Final = "requestId"
+RECEIVED_AT_ATTRIBUTE: Final = "receivedAt"
+REJECTION_REASON_ATTRIBUTE: Final = "rejectionReason"
+REJECTION_DETAIL_ATTRIBUTE: Final = "rejectionDetail"
+SOURCE_MESSAGE_ID_ATTRIBUTE: Final = "sourceMessageId"

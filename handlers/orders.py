@@ -1,0 +1,124 @@
+"""The rules every order meets before it is stored: pure functions, no AWS calls."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, NoReturn
+
+from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
+
+from handlers.order_status import OrderStatus
+
+ORDER_SCHEMA_PATH = Path(__file__).with_name("order.schema.json")
+ORDER_SCHEMA: dict[str, Any] = json.loads(ORDER_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+# Version of the stored item's shape; the notifier puts it in every event.
+ORDER_SCHEMA_VERSION = 1
+
+
+class RejectionReason(StrEnum):
+    """Why a message can never be stored, however often it is retried."""
+
+    INVALID_JSON = "INVALID_JSON"
+    SCHEMA_VIOLATION = "SCHEMA_VIOLATION"
+    CONFLICTING_DUPLICATE = "CONFLICTING_DUPLICATE"
+
+
+class OrderRejected(Exception):
+    """A permanent failure: the message goes to the dead-letter queue with this reason."""
+
+    def __init__(self, reason: RejectionReason, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"duplicate key {key!r}")
+        document[key] = value
+    return document
+
+
+def _reject_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_order(body: str) -> dict[str, Any]:
+    """Decode and validate one order body, or raise OrderRejected saying what is wrong.
+
+    Numbers decode as Decimal so that no binary float ever reaches DynamoDB, and duplicate
+    keys are refused because which of the two values "wins" would be a guess.
+    """
+    try:
+        document = json.loads(
+            body,
+            parse_float=Decimal,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_reject_duplicate_keys,
+        )
+    except (ValueError, RecursionError) as error:
+        raise OrderRejected(RejectionReason.INVALID_JSON, str(error)) from error
+    try:
+        validate(event=document, schema=ORDER_SCHEMA)
+    except SchemaValidationError as error:
+        raise OrderRejected(
+            RejectionReason.SCHEMA_VIOLATION, error.validation_message or str(error)
+        ) from error
+    return dict(document)
+
+
+def fingerprint(order: dict[str, Any]) -> str:
+    """A digest of the order's content: equal for a redelivery, different for a conflict."""
+    canonical = json.dumps(order, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def timestamp_from_epoch_millis(epoch_millis: int) -> str:
+    """ISO-8601 UTC with milliseconds: sorts as text, which the customer index relies on."""
+    moment = datetime.fromtimestamp(epoch_millis / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _line_item(item: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(item, str):
+        return {"sku": item, "quantity": 1}
+    line: dict[str, Any] = {"sku": item["sku"], "quantity": item["quantity"]}
+    if "unitPrice" in item:
+        line["unitPrice"] = Decimal(item["unitPrice"])
+    return line
+
+
+def new_order_item(order: dict[str, Any], created_at: str) -> dict[str, Any]:
+    """The item stored for a newly accepted order (status PENDING, version 1)."""
+    lines = [_line_item(item) for item in order["items"]]
+    item: dict[str, Any] = {
+        "orderId": order["orderId"],
+        "customerId": order["customerId"],
+        "items": lines,
+        "status": OrderStatus.PENDING.value,
+        "createdAt": created_at,
+        "updatedAt": created_at,
+        "version": 1,
+        "schemaVersion": ORDER_SCHEMA_VERSION,
+        "fingerprint": fingerprint(order),
+    }
+    if all("unitPrice" in line for line in lines):
+        item["total"] = sum((line["unitPrice"] * line["quantity"] for line in lines), Decimal(0))
+    return item
+
+
+def check_redelivery(stored_fingerprint: str | None, incoming_fingerprint: str) -> None:
+    """Accept a redelivery of the stored order; refuse a different order under the same id."""
+    if stored_fingerprint != incoming_fingerprint:
+        raise OrderRejected(
+            RejectionReason.CONFLICTING_DUPLICATE,
+            "an order with this orderId and different content is already stored",
+        )

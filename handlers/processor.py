@@ -1,0 +1,139 @@
+"""SQS consumer: stores each order once and dead-letters what can never be stored.
+
+Thin AWS wiring around `handlers.orders`; clients are created once per container.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from handlers import contract
+from handlers.failures import retry_cause
+from handlers.orders import (
+    OrderRejected,
+    check_redelivery,
+    new_order_item,
+    parse_order,
+    timestamp_from_epoch_millis,
+)
+
+# The DLQ keeps why a message was rejected; SQS caps attribute values at 256 KiB,
+# a reason this long is already unreadable.
+MAX_DETAIL_CHARS = 1024
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics(namespace=contract.METRICS_NAMESPACE)
+metrics.set_default_dimensions(environment=os.environ.get(contract.ENVIRONMENT_ENV, "local"))
+
+# Every record is reported individually; an all-failed batch is a normal partial response,
+# not an invocation error that would retry the records that did succeed.
+batch = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+dynamodb = boto3.client("dynamodb")
+sqs = boto3.client("sqs")
+TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
+DEAD_LETTER_QUEUE_URL = os.environ[contract.DEAD_LETTER_QUEUE_URL_ENV]
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _received_at(record: SQSRecord) -> str:
+    """When the API accepted the order, so redeliveries keep the original createdAt."""
+    attribute = record.message_attributes.get(contract.RECEIVED_AT_ATTRIBUTE)
+    stamp = attribute.string_value if attribute else None
+    if stamp is None or not stamp.isdigit():
+        stamp = record.attributes.sent_timestamp
+    return timestamp_from_epoch_millis(int(stamp))
+
+
+def _store(item: dict[str, Any]) -> bool:
+    """Write the order unless its id exists; True if written, False for a redelivery."""
+    try:
+        dynamodb.put_item(
+            TableName=TABLE_NAME,
+            Item={key: _serializer.serialize(value) for key, value in item.items()},
+            ConditionExpression="attribute_not_exists(#id)",
+            ExpressionAttributeNames={"#id": contract.ORDER_KEY},
+            # The existing item comes back with the failure: no second read to compare.
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        stored = error.response.get("Item", {})
+        stored_fingerprint = _deserializer.deserialize(stored["fingerprint"]) if stored else None
+        check_redelivery(stored_fingerprint, item["fingerprint"])
+        return False
+    return True
+
+
+def _dead_letter(record: SQSRecord, rejection: OrderRejected) -> None:
+    attributes: dict[str, Any] = {
+        name: {"DataType": value.data_type, "StringValue": value.string_value}
+        for name, value in record.message_attributes.items()
+        if value.string_value is not None
+    }
+    reason = {
+        contract.REJECTION_REASON_ATTRIBUTE: rejection.reason.value,
+        contract.REJECTION_DETAIL_ATTRIBUTE: rejection.detail[:MAX_DETAIL_CHARS] or "-",
+        contract.SOURCE_MESSAGE_ID_ATTRIBUTE: record.message_id,
+    }
+    for name, text in reason.items():
+        attributes[name] = {"DataType": "String", "StringValue": text}
+    sqs.send_message(
+        QueueUrl=DEAD_LETTER_QUEUE_URL, MessageBody=record.body, MessageAttributes=attributes
+    )
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    try:
+        order = parse_order(record.body)
+        logger.append_keys(order_id=order["orderId"])
+        stored = _store(new_order_item(order, created_at=_received_at(record)))
+    except OrderRejected as rejection:
+        _dead_letter(record, rejection)
+        logger.warning("order rejected", reason=rejection.reason.value)
+        with single_metric(
+            name="OrdersRejected",
+            unit=MetricUnit.Count,
+            value=1,
+            namespace=contract.METRICS_NAMESPACE,
+            default_dimensions=metrics.default_dimensions,
+        ) as rejected:
+            rejected.add_dimension(name="reason", value=rejection.reason.value)
+        return
+    except Exception as error:
+        logger.warning("order will be retried", cause=retry_cause(error).value)
+        raise
+    finally:
+        logger.remove_keys(["order_id"])
+    metrics.add_metric(
+        name="OrdersStored" if stored else "DuplicateOrders", unit=MetricUnit.Count, value=1
+    )
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=batch, context=context
+    )

@@ -1,0 +1,73 @@
+"""Run `__main__.py` for a stack under mocks and return what it registered and exported."""
+
+from __future__ import annotations
+
+import contextvars
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime.settings import get_root_resource
+
+from offline.mocks import RecordedResource, RecordingMocks
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = REPO_ROOT / "__main__.py"
+PROJECT = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())["name"]
+
+
+def stack_config(stack: str) -> dict[str, str]:
+    """The stack's config file as the Pulumi CLI hands it to the program: all strings."""
+    document = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
+    return {key: _as_config_string(value) for key, value in document.get("config", {}).items()}
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list | dict):
+        import json  # noqa: PLC0415 - only structured values need it
+
+        return json.dumps(value)
+    return str(value)
+
+
+@dataclass
+class ProgramRun:
+    stack: str
+    mocks: RecordingMocks
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def resources(self) -> list[RecordedResource]:
+        return self.mocks.resources
+
+
+def run_program(stack: str, overrides: Mapping[str, str] | None = None) -> ProgramRun:
+    """Run the program as `pulumi up` would for `stack` (not a preview: Outputs resolve).
+
+    `overrides` are full config keys (`order-pipeline:batchSize`) laid over the stack file.
+    Each run gets a fresh context, so runs for different stacks do not share a root stack.
+    """
+    config = {**stack_config(stack), **(overrides or {})}
+    return contextvars.Context().run(_run, stack, config)
+
+
+def _run(stack: str, config: dict[str, str]) -> ProgramRun:
+    run = ProgramRun(stack, RecordingMocks(region=config.get("aws:region", "us-east-1")))
+    pulumi.runtime.set_mocks(run.mocks, project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.set_all_config(config)
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[None]:
+        runpy.run_path(str(PROGRAM), run_name="__main__")
+        root = get_root_resource()
+        exports: dict[str, Any] = getattr(root, "outputs", {})
+        return pulumi.Output.from_input(exports).apply(run.outputs.update)
+
+    program()
+    return run
