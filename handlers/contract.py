@@ -10,7 +10,15 @@ ORDERS_TABLE_ENV: Final = "ORDERS_TABLE_NAME"
 DEAD_LETTER_QUEUE_URL_ENV: Final = "DEAD_LETTER_QUEUE_URL"
 ENVIRONMENT_ENV: Final = "ORDER_PIPELINE_ENVIRONMENT"
 
+# EMF business metrics. Powertools adds a `service` dimension (POWERTOOLS_SERVICE_NAME)
+# and every handler adds `environment`, so dashboards and alarms must name both.
 METRICS_NAMESPACE: Final = "OrderPipeline"
+ENVIRONMENT_DIMENSION: Final = "environment"
+REJECTION_REASON_DIMENSION: Final = "reason"
+ORDERS_STORED_METRIC: Final = "OrdersStored"
+DUPLICATE_ORDERS_METRIC: Final = "DuplicateOrders"
+ORDERS_REJECTED_METRIC: Final = "OrdersRejected"
+NOTIFICATIONS_PUBLISHED_METRIC: Final = "NotificationsPublished"
 
 ORDER_KEY: Final = "orderId"
 CUSTOMER_INDEX_NAME: Final = "customerId-createdAt"

@@ -39,7 +39,9 @@ MAX_DETAIL_CHARS = 1024
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=contract.METRICS_NAMESPACE)
-metrics.set_default_dimensions(environment=os.environ.get(contract.ENVIRONMENT_ENV, "local"))
+metrics.set_default_dimensions(
+    **{contract.ENVIRONMENT_DIMENSION: os.environ.get(contract.ENVIRONMENT_ENV, "local")}
+)
 
 # Every record is reported individually; an all-failed batch is a normal partial response,
 # not an invocation error that would retry the records that did succeed.
@@ -112,13 +114,15 @@ def record_handler(record: SQSRecord) -> None:
         _dead_letter(record, rejection)
         logger.warning("order rejected", reason=rejection.reason.value)
         with single_metric(
-            name="OrdersRejected",
+            name=contract.ORDERS_REJECTED_METRIC,
             unit=MetricUnit.Count,
             value=1,
             namespace=contract.METRICS_NAMESPACE,
             default_dimensions=metrics.default_dimensions,
         ) as rejected:
-            rejected.add_dimension(name="reason", value=rejection.reason.value)
+            rejected.add_dimension(
+                name=contract.REJECTION_REASON_DIMENSION, value=rejection.reason.value
+            )
         return
     except Exception as error:
         logger.warning("order will be retried", cause=retry_cause(error).value)
@@ -126,7 +130,9 @@ def record_handler(record: SQSRecord) -> None:
     finally:
         logger.remove_keys(["order_id"])
     metrics.add_metric(
-        name="OrdersStored" if stored else "DuplicateOrders", unit=MetricUnit.Count, value=1
+        name=contract.ORDERS_STORED_METRIC if stored else contract.DUPLICATE_ORDERS_METRIC,
+        unit=MetricUnit.Count,
+        value=1,
     )
 
 
