@@ -46,6 +46,7 @@ class HandlerFunctionArgs:
 class HandlerFunction(pulumi.ComponentResource):
     function: aws.lambda_.Function
     role: aws.iam.Role
+    policy: aws.iam.RolePolicy
     log_group: aws.cloudwatch.LogGroup
 
     def __init__(
@@ -63,8 +64,8 @@ class HandlerFunction(pulumi.ComponentResource):
             assume_role_policy=iam.service_assume_role_policy("lambda.amazonaws.com"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        policy = self._create_policy(name, args)
-        self.function = self._create_function(name, args, depends_on=[policy])
+        self.policy = self._create_policy(name, args)
+        self.function = self._create_function(name, args, depends_on=[self.policy])
         self.register_outputs(
             {
                 "function_name": self.function.name,

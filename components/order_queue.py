@@ -29,6 +29,8 @@ class OrderQueueArgs:
 class OrderQueue(pulumi.ComponentResource):
     queue: aws.sqs.Queue
     dead_letter_queue: aws.sqs.Queue
+    redrive_allow_policy: aws.sqs.RedriveAllowPolicy
+    queue_policies: dict[str, aws.sqs.QueuePolicy]
     processor: HandlerFunction
     event_source_mapping: aws.lambda_.EventSourceMapping
 
@@ -43,7 +45,7 @@ class OrderQueue(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.queue = self._create_queue(name, args.processor)
-        self._create_policies(name)
+        self.redrive_allow_policy, self.queue_policies = self._create_policies(name)
         self.processor = self._create_processor(name, args)
         self.event_source_mapping = self._create_event_source_mapping(name, args.processor)
         self.register_outputs(
@@ -71,9 +73,11 @@ class OrderQueue(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _create_policies(self, name: str) -> None:
+    def _create_policies(
+        self, name: str
+    ) -> tuple[aws.sqs.RedriveAllowPolicy, dict[str, aws.sqs.QueuePolicy]]:
         # Only this queue may dead-letter into the DLQ, so a stray redrive cannot hide there.
-        aws.sqs.RedriveAllowPolicy(
+        redrive_allow = aws.sqs.RedriveAllowPolicy(
             f"{name}-dlq-redrive-allow",
             queue_url=self.dead_letter_queue.url,
             redrive_allow_policy=pulumi.Output.json_dumps(
@@ -81,13 +85,16 @@ class OrderQueue(pulumi.ComponentResource):
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        for suffix, queue in (("queue", self.queue), ("dlq", self.dead_letter_queue)):
-            aws.sqs.QueuePolicy(
+        tls_only = {
+            suffix: aws.sqs.QueuePolicy(
                 f"{name}-{suffix}-policy",
                 queue_url=queue.url,
                 policy=iam.policy_document([iam.deny_insecure_transport("sqs:*", queue.arn)]),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+            for suffix, queue in (("queue", self.queue), ("dlq", self.dead_letter_queue))
+        }
+        return redrive_allow, tls_only
 
     def _create_processor(self, name: str, args: OrderQueueArgs) -> HandlerFunction:
         statements = [

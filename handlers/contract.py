@@ -18,6 +18,7 @@ REJECTION_REASON_DIMENSION: Final = "reason"
 ORDERS_STORED_METRIC: Final = "OrdersStored"
 DUPLICATE_ORDERS_METRIC: Final = "DuplicateOrders"
 ORDERS_REJECTED_METRIC: Final = "OrdersRejected"
+ORDER_RETRIES_METRIC: Final = "OrderRetries"
 NOTIFICATIONS_PUBLISHED_METRIC: Final = "NotificationsPublished"
 
 ORDER_KEY: Final = "orderId"

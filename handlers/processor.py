@@ -58,7 +58,8 @@ _deserializer = TypeDeserializer()
 
 def _received_at(record: SQSRecord) -> str:
     """When the API accepted the order, so redeliveries keep the original createdAt."""
-    attribute = record.message_attributes.get(contract.RECEIVED_AT_ATTRIBUTE)
+    # Indexing (not .get) is what wraps the raw attribute in Powertools' accessor class.
+    attribute = record.message_attributes[contract.RECEIVED_AT_ATTRIBUTE]
     stamp = attribute.string_value if attribute else None
     if stamp is None or not stamp.isdigit():
         stamp = record.attributes.sent_timestamp
@@ -104,29 +105,31 @@ def _dead_letter(record: SQSRecord, rejection: OrderRejected) -> None:
     )
 
 
-@tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def _reject(record: SQSRecord, rejection: OrderRejected) -> None:
+    _dead_letter(record, rejection)
+    logger.warning("order rejected", reason=rejection.reason.value)
+    # The total feeds alarms; the per-reason series (an extra dimension) feeds the dashboard.
+    metrics.add_metric(name=contract.ORDERS_REJECTED_METRIC, unit=MetricUnit.Count, value=1)
+    with single_metric(
+        name=contract.ORDERS_REJECTED_METRIC,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=contract.METRICS_NAMESPACE,
+        default_dimensions=metrics.default_dimensions,
+    ) as by_reason:
+        by_reason.add_dimension(
+            name=contract.REJECTION_REASON_DIMENSION, value=rejection.reason.value
+        )
+
+
+def _process(record: SQSRecord) -> None:
     try:
         order = parse_order(record.body)
         logger.append_keys(order_id=order["orderId"])
         stored = _store(new_order_item(order, created_at=_received_at(record)))
     except OrderRejected as rejection:
-        _dead_letter(record, rejection)
-        logger.warning("order rejected", reason=rejection.reason.value)
-        with single_metric(
-            name=contract.ORDERS_REJECTED_METRIC,
-            unit=MetricUnit.Count,
-            value=1,
-            namespace=contract.METRICS_NAMESPACE,
-            default_dimensions=metrics.default_dimensions,
-        ) as rejected:
-            rejected.add_dimension(
-                name=contract.REJECTION_REASON_DIMENSION, value=rejection.reason.value
-            )
+        _reject(record, rejection)
         return
-    except Exception as error:
-        logger.warning("order will be retried", cause=retry_cause(error).value)
-        raise
     finally:
         logger.remove_keys(["order_id"])
     metrics.add_metric(
@@ -134,6 +137,17 @@ def record_handler(record: SQSRecord) -> None:
         unit=MetricUnit.Count,
         value=1,
     )
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    """Store, or dead-letter with a reason; anything raised is retried by SQS."""
+    try:
+        _process(record)
+    except Exception as error:
+        logger.warning("order will be retried", cause=retry_cause(error).value)
+        metrics.add_metric(name=contract.ORDER_RETRIES_METRIC, unit=MetricUnit.Count, value=1)
+        raise
 
 
 @logger.inject_lambda_context

@@ -47,19 +47,24 @@ class ProgramRun:
         return self.mocks.resources
 
 
-def run_program(stack: str, overrides: Mapping[str, str] | None = None) -> ProgramRun:
+def run_program(
+    stack: str,
+    overrides: Mapping[str, str] | None = None,
+    mocks: RecordingMocks | None = None,
+) -> ProgramRun:
     """Run the program as `pulumi up` would for `stack` (not a preview: Outputs resolve).
 
     `overrides` are full config keys (`order-pipeline:batchSize`) laid over the stack file.
     Each run gets a fresh context, so runs for different stacks do not share a root stack.
+    Pass `mocks` to inspect what was registered even when the program raises.
     """
     config = {**stack_config(stack), **(overrides or {})}
-    return contextvars.Context().run(_run, stack, config)
+    mocks = mocks or RecordingMocks(region=config.get("aws:region", "us-east-1"))
+    return contextvars.Context().run(_run, ProgramRun(stack, mocks), config)
 
 
-def _run(stack: str, config: dict[str, str]) -> ProgramRun:
-    run = ProgramRun(stack, RecordingMocks(region=config.get("aws:region", "us-east-1")))
-    pulumi.runtime.set_mocks(run.mocks, project=PROJECT, stack=stack, preview=False)
+def _run(run: ProgramRun, config: dict[str, str]) -> ProgramRun:
+    pulumi.runtime.set_mocks(run.mocks, project=PROJECT, stack=run.stack, preview=False)
     pulumi.runtime.set_all_config(config)
 
     @pulumi.runtime.test

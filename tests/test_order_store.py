@@ -81,3 +81,30 @@ def test_customer_index_arn_points_into_the_table(
         assert index_arn == f"{table_arn}/index/customerId-createdAt"
 
     return checks.that(pulumi.Output.all(store.table_arn, store.customer_index_arn), check)
+
+
+@pytest.mark.parametrize(("environment", "retained"), [("dev", False), ("prod", True)])
+@pulumi.runtime.test
+def test_only_prod_keeps_the_table_when_the_stack_is_destroyed(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks, environment: str, retained: bool
+) -> pulumi.Output[None]:
+    table_options: list[pulumi.ResourceOptions] = []
+
+    def record_table_options(
+        args: pulumi.ResourceTransformationArgs,
+    ) -> pulumi.ResourceTransformationResult | None:
+        if args.type_ == "aws:dynamodb/table:Table":
+            table_options.append(args.opts)
+        return None
+
+    store = OrderStore(
+        "orders",
+        OrderStoreArgs(settings=settings_for(environment).store),
+        opts=pulumi.ResourceOptions(transformations=[record_table_options]),
+    )
+
+    def check(_: object) -> None:
+        (options,) = table_options
+        assert bool(options.retain_on_delete) is retained
+
+    return checks.that(store.table_arn, check)
