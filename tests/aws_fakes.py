@@ -14,6 +14,9 @@ FAKE_AWS_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
+    # As inside Lambda: Powertools' async batch processor then reuses the thread's event loop
+    # instead of asyncio.run(), which would leave the thread without one for later tests.
+    "LAMBDA_TASK_ROOT": "/var/task",
     # Tracing needs the X-Ray daemon, which exists only inside Lambda.
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
