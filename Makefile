@@ -6,10 +6,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint typecheck unit
+.PHONY: help test lint typecheck unit diagram redrive cost
 
 help:
 	@echo "make test    lint, type-check and run the whole test suite"
+	@echo "make diagram redraw the README's architecture diagram from the program"
+	@echo "make redrive STACK=prod [DRY_RUN=1]  list the DLQ by reason, move it back"
+	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -29,3 +32,20 @@ unit: $(INSTALLED)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# Operator tools (ops/, README "Operations"); each one runs the program or AWS itself.
+diagram: $(INSTALLED)
+	$(BIN)/python -m ops.diagram
+
+# The queue URLs come from `pulumi stack output`; for the local run pass DLQ_URL,
+# QUEUE_URL and ENDPOINT_URL instead of STACK.
+redrive: $(INSTALLED)
+	$(BIN)/python -m ops.redrive $(if $(STACK),--stack $(STACK)) \
+		$(if $(DLQ_URL),--dlq-url $(DLQ_URL)) $(if $(QUEUE_URL),--queue-url $(QUEUE_URL)) \
+		$(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL)) \
+		$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
+
+cost: $(INSTALLED)
+	@test -n "$(STACK)" -a -n "$(ORDERS_PER_DAY)" || \
+		{ echo "usage: make cost STACK=dev|prod ORDERS_PER_DAY=<orders a day>"; exit 2; }
+	$(BIN)/python -m ops.cost --stack $(STACK) --orders-per-day $(ORDERS_PER_DAY)

@@ -2,6 +2,9 @@
 
 import pulumi
 
+from components.monitoring import Monitoring, MonitoringArgs
+from components.notifier import Notifier, NotifierArgs
+from components.order_api import OrderApi, OrderApiArgs
 from components.order_queue import OrderQueue, OrderQueueArgs
 from components.order_store import OrderStore, OrderStoreArgs
 from settings import load_settings
@@ -24,9 +27,62 @@ queue = OrderQueue(
         region=settings.region,
     ),
 )
+api = OrderApi(
+    "orders",
+    OrderApiArgs(
+        queue_arn=queue.queue.arn,
+        queue_url=queue.queue.url,
+        table_name=store.table_name,
+        table_arn=store.table_arn,
+        customer_index_arn=store.customer_index_arn,
+        settings=settings.api,
+        functions=settings.functions,
+        environment_name=settings.environment,
+        region=settings.region,
+    ),
+)
+notifier = Notifier(
+    "orders",
+    NotifierArgs(
+        table_stream_arn=store.stream_arn,
+        settings=settings.notifier,
+        functions=settings.functions,
+        environment_name=settings.environment,
+        region=settings.region,
+    ),
+)
+
+# Last: it watches what every other component created, by the names CloudWatch knows them by.
+monitoring = Monitoring(
+    "orders",
+    MonitoringArgs(
+        settings=settings.monitoring,
+        name_prefix=f"{settings.project}-{settings.stack}",
+        environment_name=settings.environment,
+        region=settings.region,
+        table_name=store.table_name,
+        queue_name=queue.queue.name,
+        dead_letter_queue_name=queue.dead_letter_queue.name,
+        processor_function_name=queue.processor.function.name,
+        processor_timeout_seconds=settings.processor.timeout_seconds,
+        api_name=api.rest_api.name,
+        api_stage_name=api.stage.stage_name,
+        api_function_names={
+            "reader": api.reader.function.name,
+            "status updater": api.status_updater.function.name,
+        },
+        notifier_function_name=notifier.function.function.name,
+        notifier_failure_queue_name=notifier.failure_queue.name,
+        events_topic_name=notifier.topic.name,
+    ),
+)
 
 pulumi.export("environment", settings.environment)
 pulumi.export("tableName", store.table_name)
 pulumi.export("queueUrl", queue.queue.url)
 pulumi.export("deadLetterQueueUrl", queue.dead_letter_queue.url)
 pulumi.export("processorFunctionName", queue.processor.function.name)
+pulumi.export("apiUrl", api.url)
+pulumi.export("topicArn", notifier.topic.arn)
+pulumi.export("dashboardName", monitoring.dashboard.dashboard_name)
+pulumi.export("alarmTopicArn", monitoring.alarm_topic.arn)

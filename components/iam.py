@@ -30,13 +30,59 @@ def service_assume_role_policy(service: str) -> str:
     )
 
 
-def deny_insecure_transport(actions: str, resource: pulumi.Input[str]) -> Statement:
+def deny_insecure_transport(actions: str | Sequence[str], resource: pulumi.Input[str]) -> Statement:
     """Refuse every request that is not made over TLS, whoever makes it."""
     return {
         "Sid": "DenyInsecureTransport",
         "Effect": "Deny",
         "Principal": "*",
-        "Action": actions,
+        "Action": actions if isinstance(actions, str) else list(actions),
         "Resource": resource,
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},
     }
+
+
+# Every key-level administration action, spelled out: no crypto use and no CreateGrant,
+# so administering the key never lets anyone read the events.
+KEY_ADMINISTRATION_ACTIONS = [
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+]
+
+# What SNS does with the topic key on a publisher's behalf: a data key per message.
+TOPIC_KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
+
+# The actions a topic policy may name; SNS rejects "sns:*" there.
+TOPIC_POLICY_ACTIONS = [
+    "SNS:AddPermission",
+    "SNS:DeleteTopic",
+    "SNS:GetTopicAttributes",
+    "SNS:ListSubscriptionsByTopic",
+    "SNS:Publish",
+    "SNS:RemovePermission",
+    "SNS:SetTopicAttributes",
+    "SNS:Subscribe",
+]
+
+# Time to notice and undo a mistaken key deletion: the longest window KMS allows.
+KEY_DELETION_WINDOW_DAYS = 30

@@ -112,7 +112,7 @@ class OrderQueue(pulumi.ComponentResource):
             HandlerFunctionArgs(
                 handler="handlers.processor.handler",
                 description="Stores each order from the queue once; dead-letters bad ones",
-                service_name="order-processor",
+                service_name=contract.PROCESSOR_SERVICE_NAME,
                 settings=args.functions,
                 environment_name=args.environment_name,
                 region=args.region,

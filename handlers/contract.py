@@ -20,11 +20,20 @@ DUPLICATE_ORDERS_METRIC: Final = "DuplicateOrders"
 ORDERS_REJECTED_METRIC: Final = "OrdersRejected"
 ORDER_RETRIES_METRIC: Final = "OrderRetries"
 NOTIFICATIONS_PUBLISHED_METRIC: Final = "NotificationsPublished"
+# The `service` dimension: each function's POWERTOOLS_SERVICE_NAME.
+PROCESSOR_SERVICE_NAME: Final = "order-processor"
+NOTIFIER_SERVICE_NAME: Final = "order-notifier"
+READER_SERVICE_NAME: Final = "order-reader"
+STATUS_UPDATER_SERVICE_NAME: Final = "order-status-updater"
 
 ORDER_KEY: Final = "orderId"
 CUSTOMER_INDEX_NAME: Final = "customerId-createdAt"
 CUSTOMER_INDEX_PARTITION_KEY: Final = "customerId"
 CUSTOMER_INDEX_SORT_KEY: Final = "createdAt"
+# What a status change reads and writes besides the key: the optimistic lock and its stamp.
+ORDER_STATUS_FIELD: Final = "status"
+ORDER_VERSION_FIELD: Final = "version"
+ORDER_UPDATED_AT_FIELD: Final = "updatedAt"
 
 # Message attributes carried from the API edge into SQS and on into the DLQ.
 REQUEST_ID_ATTRIBUTE: Final = "requestId"
@@ -32,3 +41,12 @@ RECEIVED_AT_ATTRIBUTE: Final = "receivedAt"
 REJECTION_REASON_ATTRIBUTE: Final = "rejectionReason"
 REJECTION_DETAIL_ATTRIBUTE: Final = "rejectionDetail"
 SOURCE_MESSAGE_ID_ATTRIBUTE: Final = "sourceMessageId"
+
+# Order events on the notifications topic (README, "Notifications"): the event types and the
+# message attributes subscribers' filter policies match on.
+ORDER_EVENTS_TOPIC_ARN_ENV: Final = "ORDER_EVENTS_TOPIC_ARN"
+ORDER_CREATED_EVENT: Final = "OrderCreated"
+ORDER_STATUS_CHANGED_EVENT: Final = "OrderStatusChanged"
+EVENT_TYPE_ATTRIBUTE: Final = "eventType"
+STATUS_ATTRIBUTE: Final = "status"
+CUSTOMER_ID_ATTRIBUTE: Final = "customerId"

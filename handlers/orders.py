@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import fastjsonschema
 
+from handlers import contract
 from handlers.order_status import OrderStatus
 
 ORDER_SCHEMA_PATH = Path(__file__).with_name("order.schema.json")
@@ -102,13 +103,13 @@ def new_order_item(order: dict[str, Any], created_at: str) -> dict[str, Any]:
     """The item stored for a newly accepted order (status PENDING, version 1)."""
     lines = [_line_item(item) for item in order["items"]]
     item: dict[str, Any] = {
-        "orderId": order["orderId"],
-        "customerId": order["customerId"],
+        contract.ORDER_KEY: order["orderId"],
+        contract.CUSTOMER_INDEX_PARTITION_KEY: order["customerId"],
         "items": lines,
-        "status": OrderStatus.PENDING.value,
-        "createdAt": created_at,
-        "updatedAt": created_at,
-        "version": 1,
+        contract.ORDER_STATUS_FIELD: OrderStatus.PENDING.value,
+        contract.CUSTOMER_INDEX_SORT_KEY: created_at,
+        contract.ORDER_UPDATED_AT_FIELD: created_at,
+        contract.ORDER_VERSION_FIELD: 1,
         "schemaVersion": ORDER_SCHEMA_VERSION,
         "fingerprint": fingerprint(order),
     }

@@ -138,13 +138,22 @@ def _settle(record: SQSRecord) -> Settled:
     return Settled(order_id, stored=stored)
 
 
-def _count(settled: Settled) -> None:
+def _count(record: SQSRecord, settled: Settled) -> None:
+    # The order id is the line's correlation id (Powertools' key), so one query finds every line
+    # about an order. Records of a batch interleave: it goes on each line, not on the logger.
     if settled.rejection is None:
         name = contract.ORDERS_STORED_METRIC if settled.stored else contract.DUPLICATE_ORDERS_METRIC
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        logger.info("order stored", correlation_id=settled.order_id, redelivery=not settled.stored)
         return
     reason = settled.rejection.reason.value
-    logger.warning("order rejected", order_id=settled.order_id, reason=reason)
+    # An unparsable order has no id: the message id matches the DLQ's sourceMessageId.
+    logger.warning(
+        "order rejected",
+        correlation_id=settled.order_id,
+        message_id=record.message_id,
+        reason=reason,
+    )
     # The total feeds alarms; the per-reason series (an extra dimension) feeds the dashboard.
     metrics.add_metric(name=contract.ORDERS_REJECTED_METRIC, unit=MetricUnit.Count, value=1)
     with single_metric(
@@ -171,7 +180,7 @@ async def record_handler(record: SQSRecord) -> None:
         )
         metrics.add_metric(name=contract.ORDER_RETRIES_METRIC, unit=MetricUnit.Count, value=1)
         raise
-    _count(settled)
+    _count(record, settled)
 
 
 @logger.inject_lambda_context

@@ -33,7 +33,8 @@ def _attributes(type_: str, name: str, inputs: dict[str, Any], region: str) -> d
     """The provider-computed attributes the program reads back from resources."""
     regional = f"{region}:{ACCOUNT_ID}"
     physical = inputs.get("name") or physical_name(name)
-    stage = inputs.get("stage_name", "")
+    # Inputs arrive camelCased; a stage lives under its REST API's id.
+    stage, rest_api_id = inputs.get("stageName", ""), inputs.get("restApi", "")
     by_type: dict[str, dict[str, Any]] = {
         "aws:sqs/queue:Queue": {
             "name": physical,
@@ -62,6 +63,10 @@ def _attributes(type_: str, name: str, inputs: dict[str, Any], region: str) -> d
             "arn": f"arn:aws:logs:{regional}:log-group:{physical}",
         },
         "aws:sns/topic:Topic": {"name": physical, "arn": f"arn:aws:sns:{regional}:{physical}"},
+        "aws:cloudwatch/metricAlarm:MetricAlarm": {
+            "name": physical,
+            "arn": f"arn:aws:cloudwatch:{regional}:alarm:{physical}",
+        },
         "aws:kms/key:Key": {
             "key_id": f"{name}-key-id",
             "arn": f"arn:aws:kms:{regional}:key/{name}-key-id",
@@ -73,9 +78,9 @@ def _attributes(type_: str, name: str, inputs: dict[str, Any], region: str) -> d
             "arn": f"arn:aws:apigateway:{region}::/restapis/{name}-id",
         },
         "aws:apigateway/stage:Stage": {
-            "invoke_url": f"https://{name}-id.execute-api.{region}.amazonaws.com/{stage}",
-            "arn": f"arn:aws:apigateway:{region}::/restapis/{name}/stages/{stage}",
-            "execution_arn": f"arn:aws:execute-api:{regional}:{name}/{stage}",
+            "invoke_url": f"https://{rest_api_id}.execute-api.{region}.amazonaws.com/{stage}",
+            "arn": f"arn:aws:apigateway:{region}::/restapis/{rest_api_id}/stages/{stage}",
+            "execution_arn": f"arn:aws:execute-api:{regional}:{rest_api_id}/{stage}",
         },
     }
     service = type_.split(":")[1].split("/", maxsplit=1)[0]

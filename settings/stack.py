@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from settings.api import ApiSettings
 from settings.core import FunctionSettings, ProcessorSettings, StoreSettings
 from settings.errors import ConfigError
+from settings.monitoring import MonitoringSettings
+from settings.notifier import NotifierSettings
 from settings.reader import ConfigReader
 
 ENVIRONMENTS = ("dev", "prod")
@@ -21,6 +24,9 @@ class Settings:
     functions: FunctionSettings
     store: StoreSettings
     processor: ProcessorSettings
+    api: ApiSettings
+    monitoring: MonitoringSettings
+    notifier: NotifierSettings
 
 
 def load_settings(raw: Mapping[str, str], *, project: str, stack: str, region: str) -> Settings:
@@ -48,6 +54,9 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, region: s
         functions=FunctionSettings.read(config),
         store=StoreSettings.read(config),
         processor=ProcessorSettings.read(config),
+        api=ApiSettings.read(config),
+        monitoring=MonitoringSettings.read(config),
+        notifier=NotifierSettings.read(config),
     )
     config.reject_unread()
     return settings

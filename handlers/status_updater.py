@@ -1,0 +1,140 @@
+"""PATCH /orders/{orderId}: moves an order to the requested status, if the state machine allows.
+
+The write is conditional on the status and version just read, so of two racing changes
+exactly one is stored; the other is answered 409 with the status that won. Thin AWS wiring
+around `handlers.transitions`; the client is created once per container.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from boto3.dynamodb.types import TypeDeserializer
+from botocore.exceptions import ClientError
+
+from handlers import contract
+from handlers.api_input import InvalidRequest, requested_status, require_identifier
+from handlers.order_status import OrderStatus
+from handlers.order_views import order_view
+from handlers.orders import timestamp_from_epoch_millis
+from handlers.transitions import TransitionRefused, check_transition
+
+logger = Logger()
+tracer = Tracer()
+app = APIGatewayRestResolver()
+
+dynamodb = boto3.client("dynamodb")
+TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
+
+_deserializer = TypeDeserializer()
+
+_NAMES = {
+    "#status": contract.ORDER_STATUS_FIELD,
+    "#version": contract.ORDER_VERSION_FIELD,
+    "#updatedAt": contract.ORDER_UPDATED_AT_FIELD,
+}
+
+
+class ConcurrentChange(Exception):
+    """Another change was stored between this request's read and its write."""
+
+    def __init__(self, current: OrderStatus, requested: OrderStatus) -> None:
+        super().__init__(f"the order changed to {current} while moving it to {requested}")
+        self.current = current
+        self.requested = requested
+
+
+def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
+    return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
+
+
+def _invalid_request(error: InvalidRequest) -> Response[Any]:
+    return Response(status_code=400, content_type="application/json", body={"message": str(error)})
+
+
+def _conflict(error: TransitionRefused | ConcurrentChange) -> Response[Any]:
+    return Response(
+        status_code=409,
+        content_type="application/json",
+        body={
+            "message": str(error),
+            "currentStatus": error.current,
+            "requestedStatus": error.requested,
+        },
+    )
+
+
+app.exception_handler(InvalidRequest)(_invalid_request)
+app.exception_handler([TransitionRefused, ConcurrentChange])(_conflict)
+
+
+def _read(order_id: str) -> dict[str, Any]:
+    response = dynamodb.get_item(
+        TableName=TABLE_NAME,
+        Key={contract.ORDER_KEY: {"S": order_id}},
+        ProjectionExpression="#status, #version",
+        ExpressionAttributeNames={name: _NAMES[name] for name in ("#status", "#version")},
+        ConsistentRead=True,
+    )
+    if "Item" not in response:
+        raise NotFoundError(f"no order {order_id}")
+    return _plain(response["Item"])
+
+
+def _write(
+    order_id: str, read: dict[str, Any], requested: OrderStatus, updated_at: str
+) -> dict[str, Any]:
+    try:
+        response = dynamodb.update_item(
+            TableName=TABLE_NAME,
+            Key={contract.ORDER_KEY: {"S": order_id}},
+            UpdateExpression="SET #status = :requested, #updatedAt = :updatedAt ADD #version :one",
+            ConditionExpression="#status = :read_status AND #version = :read_version",
+            ExpressionAttributeNames=_NAMES,
+            ExpressionAttributeValues={
+                ":requested": {"S": requested.value},
+                ":updatedAt": {"S": updated_at},
+                ":one": {"N": "1"},
+                ":read_status": {"S": read[contract.ORDER_STATUS_FIELD]},
+                ":read_version": {"N": str(read[contract.ORDER_VERSION_FIELD])},
+            },
+            ReturnValues="ALL_NEW",
+            # What won the race comes back with the failure: no second read to report it.
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+        winner = error.response.get("Item")
+        if winner is None:
+            raise NotFoundError(f"no order {order_id}") from error
+        current = OrderStatus(_plain(winner)[contract.ORDER_STATUS_FIELD])
+        raise ConcurrentChange(current, requested) from error
+    return _plain(response["Attributes"])
+
+
+@app.patch("/orders/<order_id>")
+@tracer.capture_method
+def change_status(order_id: str) -> dict[str, Any]:
+    require_identifier(contract.ORDER_KEY, order_id)
+    requested = requested_status(app.current_event.body)
+    read = _read(order_id)
+    check_transition(OrderStatus(read[contract.ORDER_STATUS_FIELD]), requested)
+    # When API Gateway received the change, so a retried invocation stamps the same time.
+    received = app.current_event.request_context.request_time_epoch
+    updated = _write(order_id, read, requested, timestamp_from_epoch_millis(received))
+    logger.info("order status changed", order_id=order_id, status=requested.value)
+    return order_view(updated)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,57 @@
+"""Settings of the order API: who may call it, how fast, and the functions behind its reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from settings.reader import ConfigReader
+
+# API Gateway gives up on an integration after 29 seconds; a longer Lambda timeout only
+# keeps a function busy on a request whose caller already got a 504.
+MAX_INTEGRATION_TIMEOUT_SECONDS = 29
+
+# The smallest limit a WAF rate-based rule accepts (requests per IP per window).
+MIN_WAF_RATE_LIMIT = 10
+
+
+class ApiAuth(StrEnum):
+    IAM = "iam"
+    """Every request must be SigV4-signed by a principal allowed to `execute-api:Invoke`."""
+    NONE = "none"
+    """Anyone who knows the URL may call it; only ever by explicit choice."""
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    auth: ApiAuth
+    throttling_rate_limit: int
+    throttling_burst_limit: int
+    waf_enabled: bool
+    waf_rate_limit: int
+    function_timeout_seconds: int
+    function_memory_mb: int
+    manage_account_logging_role: bool
+
+    @classmethod
+    def read(cls, config: ConfigReader) -> ApiSettings:
+        return cls(
+            auth=ApiAuth(config.one_of("apiAuth", ApiAuth.IAM, tuple(ApiAuth))),
+            throttling_rate_limit=config.integer(
+                "apiThrottlingRateLimit", config.by_environment(dev=20, prod=200), 1, 10_000
+            ),
+            throttling_burst_limit=config.integer(
+                "apiThrottlingBurstLimit", config.by_environment(dev=40, prod=400), 1, 5_000
+            ),
+            waf_enabled=config.boolean(
+                "apiWafEnabled", config.by_environment(dev=False, prod=True)
+            ),
+            waf_rate_limit=config.integer(
+                "apiWafRateLimit", 1_000, MIN_WAF_RATE_LIMIT, 2_000_000_000
+            ),
+            function_timeout_seconds=config.integer(
+                "apiFunctionTimeoutSeconds", 10, 1, MAX_INTEGRATION_TIMEOUT_SECONDS
+            ),
+            function_memory_mb=config.integer("apiFunctionMemoryMb", 256, 128, 10_240),
+            manage_account_logging_role=config.boolean("manageApiGatewayAccount", False),
+        )

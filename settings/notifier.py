@@ -1,0 +1,136 @@
+"""Settings of the Notifier: how it reads the table stream and who receives order events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from handlers import contract
+from handlers.order_status import OrderStatus
+from settings.errors import ConfigError
+from settings.monitoring import EMAIL_ADDRESS
+from settings.reader import ConfigReader
+
+# A DynamoDB stream keeps records for 24 hours: an older record no longer exists.
+STREAM_RETENTION_SECONDS = 86_400
+
+# Standard queues only: a standard SNS topic cannot deliver to a FIFO queue.
+SQS_QUEUE_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov)?:sqs:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,80}"
+)
+
+# What a subscriber may filter on: the message attributes of every order event.
+FILTERABLE_VALUES: Mapping[str, tuple[str, ...] | None] = {
+    contract.EVENT_TYPE_ATTRIBUTE: (
+        contract.ORDER_CREATED_EVENT,
+        contract.ORDER_STATUS_CHANGED_EVENT,
+    ),
+    contract.STATUS_ATTRIBUTE: tuple(status.value for status in OrderStatus),
+    contract.CUSTOMER_ID_ATTRIBUTE: None,  # any customer id
+}
+
+# SNS refuses a filter policy whose values combine into more than 150 alternatives.
+MAX_FILTER_COMBINATIONS = 150
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """An e-mail address or SQS queue ARN, optionally with a filter on message attributes.
+
+    Config form: `endpoint` or `endpoint?attribute=value,value&attribute=value`, e.g.
+    `arn:aws:sqs:eu-west-1:123456789012:shipping?eventType=OrderStatusChanged&status=SHIPPED`.
+    """
+
+    endpoint: str
+    filter_policy: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def filter_policy_json(self) -> str | None:
+        if not self.filter_policy:
+            return None
+        return json.dumps({name: list(values) for name, values in self.filter_policy.items()})
+
+    @property
+    def stable_id(self) -> str:
+        """Names the subscription's resource: reordering the list or editing the filter keeps
+        the subscription (an e-mail one would need confirming again), and no address shows."""
+        return hashlib.sha256(self.endpoint.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    batch_size: int
+    batching_window_seconds: int
+    max_retry_attempts: int
+    max_record_age_seconds: int
+    timeout_seconds: int
+    memory_mb: int
+    email_subscribers: tuple[Subscriber, ...]
+    queue_subscribers: tuple[Subscriber, ...]
+
+    @classmethod
+    def read(cls, config: ConfigReader) -> NotifierSettings:
+        return cls(
+            batch_size=config.integer("notifierBatchSize", 100, 1, 10_000),
+            batching_window_seconds=config.integer("notifierBatchingWindowSeconds", 0, 0, 300),
+            max_retry_attempts=config.integer(
+                "notifierMaxRetryAttempts", config.by_environment(dev=3, prod=10), 0, 10_000
+            ),
+            max_record_age_seconds=config.integer(
+                "notifierMaxRecordAgeSeconds",
+                config.by_environment(dev=3_600, prod=STREAM_RETENTION_SECONDS),
+                60,
+                STREAM_RETENTION_SECONDS,
+            ),
+            timeout_seconds=config.integer("notifierTimeoutSeconds", 30, 1, 900),
+            memory_mb=config.integer("notifierMemoryMb", 256, 128, 10_240),
+            email_subscribers=_subscribers(
+                config, "notifierEmailSubscribers", EMAIL_ADDRESS, "an e-mail address"
+            ),
+            queue_subscribers=_subscribers(
+                config, "notifierQueueSubscribers", SQS_QUEUE_ARN, "a standard SQS queue ARN"
+            ),
+        )
+
+
+def _subscribers(
+    config: ConfigReader, key: str, endpoint_pattern: re.Pattern[str], endpoint_kind: str
+) -> tuple[Subscriber, ...]:
+    subscribers = []
+    for entry in config.string_list(key):
+        endpoint, _, query = entry.partition("?")
+        if not endpoint_pattern.fullmatch(endpoint):
+            raise ConfigError(key, f"{endpoint!r} is not {endpoint_kind}")
+        subscribers.append(Subscriber(endpoint, _filter_policy(key, query) if query else {}))
+    endpoints = [subscriber.endpoint for subscriber in subscribers]
+    if len(set(endpoints)) != len(endpoints):
+        raise ConfigError(key, "lists an endpoint twice")
+    return tuple(subscribers)
+
+
+def _filter_policy(key: str, query: str) -> dict[str, tuple[str, ...]]:
+    policy: dict[str, tuple[str, ...]] = {}
+    for condition in query.split("&"):
+        attribute, _, listed = condition.partition("=")
+        if attribute not in FILTERABLE_VALUES:
+            raise ConfigError(
+                key, f"{attribute!r} is not one of {', '.join(FILTERABLE_VALUES)} to filter on"
+            )
+        allowed = FILTERABLE_VALUES[attribute]
+        if attribute in policy:
+            raise ConfigError(key, f"filters on {attribute!r} twice; list the values once")
+        values = tuple(listed.split(",")) if listed else ()
+        unknown = [value for value in values if not value or (allowed and value not in allowed)]
+        if not values or unknown:
+            expected = ", ".join(allowed) if allowed else "non-empty values"
+            raise ConfigError(key, f"filter {condition!r} must list one or more of {expected}")
+        policy[attribute] = values
+    if math.prod(len(values) for values in policy.values()) > MAX_FILTER_COMBINATIONS:
+        raise ConfigError(
+            key, f"filter {query!r} combines into more than {MAX_FILTER_COMBINATIONS} values"
+        )
+    return policy

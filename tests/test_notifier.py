@@ -1,0 +1,362 @@
+"""Notifier under Pulumi mocks: key, topic, policies, failure queue, role, trigger, subscribers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pulumi
+
+from components.notifier import Notifier, NotifierArgs
+from offline.mocks import ACCOUNT_ID, RecordingMocks
+from offline.program import run_program
+from tests.factories import settings_for
+from tests.pulumi_harness import OutputChecks
+
+DAY = 86_400
+STREAM_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:table/orders/stream/2026-01-01T00:00:00.000"
+SHIPPING_QUEUE = f"arn:aws:sqs:eu-west-1:{ACCOUNT_ID}:shipping"
+AUDIT_QUEUE = f"arn:aws:sqs:eu-west-1:{ACCOUNT_ID}:audit"
+TOPIC = "aws:sns/topic:Topic"
+KEY = "aws:kms/key:Key"
+
+
+def _notifier(environment: str = "dev", **raw: str) -> Notifier:
+    settings = settings_for(environment, **raw)
+    return Notifier(
+        "orders",
+        NotifierArgs(
+            table_stream_arn=STREAM_ARN,
+            settings=settings.notifier,
+            functions=settings.functions,
+            environment_name=settings.environment,
+            region=settings.region,
+        ),
+    )
+
+
+def _inputs(mocks: RecordingMocks, type_: str, name: str) -> dict[str, Any]:
+    return mocks.named(type_, name).inputs
+
+
+def _statements(policy: str) -> dict[str, dict[str, Any]]:
+    document = json.loads(policy)
+    assert document["Version"] == "2012-10-17"
+    return {statement["Sid"]: statement for statement in document["Statement"]}
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+@pulumi.runtime.test
+def test_the_topic_is_encrypted_with_its_own_rotating_key(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+
+    def check(arns: list[str]) -> None:
+        topic_arn, key_arn = arns
+        topic = _inputs(pulumi_mocks, TOPIC, "orders-topic")
+        key = _inputs(pulumi_mocks, KEY, "orders-topic-key")
+        assert topic["kmsMasterKeyId"] == key_arn
+        assert key["enableKeyRotation"] is True
+        assert key["deletionWindowInDays"] == 30
+        assert topic_arn.startswith("arn:aws:sns:eu-west-1:")
+
+    return checks.that(pulumi.Output.all(notifier.topic.arn, notifier.topic_key.arn), check)
+
+
+@pulumi.runtime.test
+def test_the_key_policy_lets_the_account_administer_and_use_it_only_through_sns(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+
+    def check(_: str) -> None:
+        statements = _statements(_inputs(pulumi_mocks, KEY, "orders-topic-key")["policy"])
+        assert set(statements) == {"AccountAdministersTheKey", "PublishersUseTheKeyOnlyThroughSns"}
+        account = {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}
+        administer = statements["AccountAdministersTheKey"]
+        assert administer["Principal"] == account
+        assert "kms:PutKeyPolicy" in administer["Action"]
+        assert "kms:ScheduleKeyDeletion" in administer["Action"]
+        # Administering never includes reading what the key protects, or granting that.
+        crypto = {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:CreateGrant"}
+        assert not crypto & set(administer["Action"])
+        use = statements["PublishersUseTheKeyOnlyThroughSns"]
+        assert use["Principal"] == account
+        assert sorted(use["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"]
+        assert use["Condition"] == {
+            "StringEquals": {
+                "kms:ViaService": "sns.eu-west-1.amazonaws.com",
+                "kms:CallerAccount": ACCOUNT_ID,
+            }
+        }
+        for statement in statements.values():
+            assert statement["Effect"] == "Allow"
+            assert not any("*" in action for action in statement["Action"])
+
+    return checks.that(notifier.topic_key.arn, check)
+
+
+@pulumi.runtime.test
+def test_the_topic_policy_requires_tls_and_lets_only_the_notifier_publish(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+
+    def check(arns: list[str]) -> None:
+        topic_arn, role_arn, _ = arns
+        policy = _inputs(pulumi_mocks, "aws:sns/topicPolicy:TopicPolicy", "orders-topic-policy")
+        assert policy["arn"] == topic_arn
+        statements = _statements(policy["policy"])
+        tls = statements["DenyInsecureTransport"]
+        assert (tls["Effect"], tls["Principal"], tls["Resource"]) == ("Deny", "*", topic_arn)
+        assert {"SNS:Publish", "SNS:Subscribe", "SNS:SetTopicAttributes"} <= set(_actions(tls))
+        assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        allowed = [s for s in statements.values() if s["Effect"] == "Allow"]
+        assert allowed == [
+            {
+                "Sid": "NotifierPublishes",
+                "Effect": "Allow",
+                "Principal": {"AWS": role_arn},
+                "Action": "SNS:Publish",
+                "Resource": topic_arn,
+            }
+        ]
+        others = statements["NobodyElsePublishes"]
+        assert (others["Effect"], others["Principal"], others["Action"]) == (
+            "Deny",
+            "*",
+            "SNS:Publish",
+        )
+        assert others["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role_arn}}
+
+    return checks.that(
+        pulumi.Output.all(notifier.topic.arn, notifier.function.role.arn, notifier.topic_policy.id),
+        check,
+    )
+
+
+@pulumi.runtime.test
+def test_the_failure_queue_is_encrypted_tls_only_and_keeps_fourteen_days(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+
+    def check(arns: list[str]) -> None:
+        queue_arn, queue_url, _ = arns
+        queue = _inputs(pulumi_mocks, "aws:sqs/queue:Queue", "orders-failures")
+        assert queue["messageRetentionSeconds"] == 14 * DAY
+        assert queue["sqsManagedSseEnabled"] is True
+        policy = _inputs(pulumi_mocks, "aws:sqs/queuePolicy:QueuePolicy", "orders-failures-policy")
+        assert policy["queueUrl"] == queue_url
+        (statement,) = json.loads(policy["policy"])["Statement"]
+        assert statement["Effect"] == "Deny"
+        assert statement["Resource"] == queue_arn
+        assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+    return checks.that(
+        pulumi.Output.all(
+            notifier.failure_queue.arn,
+            notifier.failure_queue.url,
+            notifier.failure_queue_policy.id,
+        ),
+        check,
+    )
+
+
+@pulumi.runtime.test
+def test_the_stream_mapping_takes_its_batching_and_retries_from_config(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier(
+        "prod",
+        notifierBatchSize="250",
+        notifierBatchingWindowSeconds="5",
+        notifierMaxRetryAttempts="4",
+        notifierMaxRecordAgeSeconds="7200",
+    )
+
+    def check(arns: list[str]) -> None:
+        function_arn, queue_arn, _ = arns
+        mapping = _inputs(
+            pulumi_mocks,
+            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            "orders-notifier-trigger",
+        )
+        assert mapping["eventSourceArn"] == STREAM_ARN
+        assert mapping["functionName"] == function_arn
+        assert mapping["startingPosition"] == "TRIM_HORIZON"
+        assert mapping["batchSize"] == 250
+        assert mapping["maximumBatchingWindowInSeconds"] == 5
+        assert mapping["bisectBatchOnFunctionError"] is True
+        assert mapping["maximumRetryAttempts"] == 4
+        assert mapping["maximumRecordAgeInSeconds"] == 7200
+        assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert mapping["destinationConfig"] == {"onFailure": {"destinationArn": queue_arn}}
+
+    return checks.that(
+        pulumi.Output.all(
+            notifier.function.function.arn,
+            notifier.failure_queue.arn,
+            notifier.event_source_mapping.id,
+        ),
+        check,
+    )
+
+
+@pulumi.runtime.test
+def test_retries_and_record_age_are_bounded_by_default_in_each_environment(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier("dev")
+
+    def check(_: str) -> None:
+        mapping = _inputs(
+            pulumi_mocks,
+            "aws:lambda/eventSourceMapping:EventSourceMapping",
+            "orders-notifier-trigger",
+        )
+        assert mapping["batchSize"] == 100
+        assert mapping["maximumBatchingWindowInSeconds"] == 0
+        assert 0 <= mapping["maximumRetryAttempts"] <= 10
+        assert 60 <= mapping["maximumRecordAgeInSeconds"] <= DAY
+
+    return checks.that(notifier.event_source_mapping.id, check)
+
+
+@pulumi.runtime.test
+def test_the_notifier_role_may_do_exactly_what_the_handler_and_mapping_need(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+
+    def check(arns: list[str]) -> None:
+        topic_arn, key_arn, queue_arn, log_group_arn, _ = arns
+        policy = _inputs(pulumi_mocks, "aws:iam/rolePolicy:RolePolicy", "orders-notifier-policy")
+        statements = json.loads(policy["policy"])["Statement"]
+        granted = {
+            (action, resource)
+            for statement in statements
+            for action in statement["Action"]
+            for resource in statement["Resource"]
+        }
+        assert granted == {
+            ("dynamodb:DescribeStream", STREAM_ARN),
+            ("dynamodb:GetRecords", STREAM_ARN),
+            ("dynamodb:GetShardIterator", STREAM_ARN),
+            ("dynamodb:ListStreams", "*"),
+            ("sns:Publish", topic_arn),
+            ("kms:GenerateDataKey", key_arn),
+            ("kms:Decrypt", key_arn),
+            ("sqs:SendMessage", queue_arn),
+            ("logs:CreateLogStream", f"{log_group_arn}:*"),
+            ("logs:PutLogEvents", f"{log_group_arn}:*"),
+            ("xray:PutTraceSegments", "*"),
+            ("xray:PutTelemetryRecords", "*"),
+        }
+        (key_use,) = [s for s in statements if "kms:Decrypt" in s["Action"]]
+        assert key_use["Condition"] == {
+            "StringEquals": {
+                "kms:ViaService": "sns.eu-west-1.amazonaws.com",
+                "kms:EncryptionContext:aws:sns:topicArn": topic_arn,
+            }
+        }
+
+    return checks.that(
+        pulumi.Output.all(
+            notifier.topic.arn,
+            notifier.topic_key.arn,
+            notifier.failure_queue.arn,
+            notifier.function.log_group.arn,
+            notifier.function.function.arn,
+        ),
+        check,
+    )
+
+
+@pulumi.runtime.test
+def test_the_function_runs_the_notifier_handler_with_the_topic_arn(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier(notifierTimeoutSeconds="45", notifierMemoryMb="512")
+
+    def check(values: list[str]) -> None:
+        topic_arn = values[0]
+        function = _inputs(pulumi_mocks, "aws:lambda/function:Function", "orders-notifier-function")
+        assert function["handler"] == "handlers.notifier.handler"
+        assert (function["timeout"], function["memorySize"]) == (45, 512)
+        variables = function["environment"]["variables"]
+        assert variables["ORDER_EVENTS_TOPIC_ARN"] == topic_arn
+        assert variables["POWERTOOLS_SERVICE_NAME"] == "order-notifier"
+        assert variables["ORDER_PIPELINE_ENVIRONMENT"] == "dev"
+
+    return checks.that(pulumi.Output.all(notifier.topic.arn, notifier.function.function.arn), check)
+
+
+def _subscription_name(kind: str, endpoint: str) -> str:
+    return f"orders-{kind}-{hashlib.sha256(endpoint.encode()).hexdigest()[:12]}"
+
+
+@pulumi.runtime.test
+def test_subscribers_from_config_get_raw_sqs_delivery_and_their_filters(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier(
+        notifierEmailSubscribers=json.dumps(["ops@example.com?status=CANCELLED"]),
+        notifierQueueSubscribers=json.dumps(
+            [AUDIT_QUEUE, f"{SHIPPING_QUEUE}?eventType=OrderStatusChanged&status=SHIPPED,DELIVERED"]
+        ),
+    )
+
+    def check(values: list[str]) -> None:
+        topic_arn = values[0]
+        subscriptions = pulumi_mocks.of_type("aws:sns/topicSubscription:TopicSubscription")
+        assert len(subscriptions) == 3
+        by_name = {subscription.name: subscription.inputs for subscription in subscriptions}
+        email = by_name[_subscription_name("email", "ops@example.com")]
+        audit = by_name[_subscription_name("queue", AUDIT_QUEUE)]
+        shipping = by_name[_subscription_name("queue", SHIPPING_QUEUE)]
+        assert all(inputs["topic"] == topic_arn for inputs in by_name.values())
+        assert (email["protocol"], email["endpoint"]) == ("email", "ops@example.com")
+        assert "rawMessageDelivery" not in email
+        assert json.loads(email["filterPolicy"]) == {"status": ["CANCELLED"]}
+        assert (audit["protocol"], audit["endpoint"]) == ("sqs", AUDIT_QUEUE)
+        assert audit["rawMessageDelivery"] is True
+        assert "filterPolicy" not in audit
+        assert shipping["rawMessageDelivery"] is True
+        assert json.loads(shipping["filterPolicy"]) == {
+            "eventType": ["OrderStatusChanged"],
+            "status": ["SHIPPED", "DELIVERED"],
+        }
+        assert shipping["filterPolicyScope"] == "MessageAttributes"
+
+    subscribed = [subscription.id for subscription in notifier.subscriptions]
+    return checks.that(pulumi.Output.all(notifier.topic.arn, *subscribed), check)
+
+
+@pulumi.runtime.test
+def test_no_subscriptions_exist_unless_configured(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+
+    def check(_: str) -> None:
+        assert pulumi_mocks.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+
+    return checks.that(notifier.topic.arn, check)
+
+
+def test_the_stack_announces_from_the_order_table_stream_and_exports_the_topic() -> None:
+    run = run_program("dev")
+
+    table = run.mocks.named("aws:dynamodb/table:Table", "orders-table")
+    mapping = run.mocks.named(
+        "aws:lambda/eventSourceMapping:EventSourceMapping", "orders-notifier-trigger"
+    )
+    assert mapping.inputs["eventSourceArn"] == table.state["stream_arn"]
+    assert run.outputs["topicArn"] == run.mocks.named(TOPIC, "orders-topic").state["arn"]
