@@ -6,13 +6,15 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint typecheck unit diagram redrive cost
+.PHONY: help test lint typecheck unit diagram redrive cost synth synth-diff
 
 help:
 	@echo "make test    lint, type-check and run the whole test suite"
 	@echo "make diagram redraw the README's architecture diagram from the program"
 	@echo "make redrive STACK=prod [DRY_RUN=1]  list the DLQ by reason, move it back"
 	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
+	@echo "make synth STACK=dev|prod  a stack's resources and settings, offline"
+	@echo "make synth-diff  what prod sets differently from dev"
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -49,3 +51,10 @@ cost: $(INSTALLED)
 	@test -n "$(STACK)" -a -n "$(ORDERS_PER_DAY)" || \
 		{ echo "usage: make cost STACK=dev|prod ORDERS_PER_DAY=<orders a day>"; exit 2; }
 	$(BIN)/python -m ops.cost --stack $(STACK) --orders-per-day $(ORDERS_PER_DAY)
+
+# The resource inventory of a stack from the program run under mocks (README, "Synth").
+synth: $(INSTALLED)
+	$(BIN)/python -m fidelity.synth $(or $(STACK),dev)
+
+synth-diff: $(INSTALLED)
+	$(BIN)/python -m fidelity.synth --diff dev prod
