@@ -6,10 +6,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint typecheck unit diagram redrive cost synth synth-diff
+.PHONY: help test lint typecheck unit diagram redrive cost synth synth-diff demo local
 
 help:
+	@echo "make demo    the whole pipeline on this machine, a scripted mix of orders, a summary"
 	@echo "make test    lint, type-check and run the whole test suite"
+	@echo "make local   the pipeline in the foreground until Ctrl-C (API_PORT, AWS_PORT)"
 	@echo "make diagram redraw the README's architecture diagram from the program"
 	@echo "make redrive STACK=prod [DRY_RUN=1]  list the DLQ by reason, move it back"
 	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
@@ -34,6 +36,14 @@ unit: $(INSTALLED)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# The local run (README, "Local run"): moto on 127.0.0.1 and the real handlers, in-process.
+# `@` keeps make quiet, so `make local` prints exactly its two URL lines first.
+demo: $(INSTALLED)
+	@$(BIN)/python -m local.demo
+
+local: $(INSTALLED)
+	@$(BIN)/python -m local
 
 # Operator tools (ops/, README "Operations"); each one runs the program or AWS itself.
 diagram: $(INSTALLED)

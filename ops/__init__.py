@@ -1,0 +1,1 @@
+"""Operator tools built on the program itself: diagram, DLQ redrive, cost estimate."""
