@@ -4,6 +4,7 @@ integration that renders (airspeed) into the SendMessage form for a queue of the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -67,7 +68,10 @@ def _answer_200(document: dict[str, Any]) -> None:
 
 
 CASES = [
-    pytest.param(_drop_info, "OpenAPI: 'info' is a required property", id="openapi"),
+    # jsonschema quotes the property as 'info', its Rust backend (when installed) as "info".
+    pytest.param(
+        _drop_info, re.compile(r"OpenAPI: ['\"]info['\"] is a required property"), id="openapi"
+    ),
     pytest.param(_break_model, "model Order is not a draft-04 schema", id="model"),
     pytest.param(
         _queue_of_another_stack,
@@ -85,10 +89,11 @@ CASES = [
 
 @pytest.mark.parametrize(("edit", "expected"), CASES)
 def test_a_broken_document_is_reported(
-    dev: Stack, edit: Callable[[dict[str, Any]], None], expected: str
+    dev: Stack, edit: Callable[[dict[str, Any]], None], expected: str | re.Pattern[str]
 ) -> None:
     messages = [finding.message for finding in check_api_documents(_with_document(dev, edit))]
-    assert any(message.startswith(expected) for message in messages), messages
+    pattern = expected if isinstance(expected, re.Pattern) else re.compile(re.escape(expected))
+    assert any(pattern.match(message) for message in messages), messages
 
 
 def test_a_template_velocity_cannot_render_is_reported(

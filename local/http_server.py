@@ -1,0 +1,81 @@
+"""The local API's HTTP server on 127.0.0.1: parses requests, hands them to the gateway."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socket import socket
+from urllib.parse import parse_qsl, urlsplit
+
+from local.api_gateway import MAX_PAYLOAD_BYTES, LocalApiGateway
+from local.aws_endpoint import HOST
+from local.http_messages import HttpRequest, HttpResponse
+
+
+class _Server(ThreadingHTTPServer):
+    # In-flight requests finish before `server_close` returns: no thread outlives `stop`.
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, sock: socket, gateway: LocalApiGateway) -> None:
+        super().__init__(sock.getsockname(), _Handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = sock
+        self.gateway = gateway
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    # HTTP/1.0: one request per connection, so no idle keep-alive thread survives `stop`.
+    protocol_version = "HTTP/1.0"
+
+    def _serve(self) -> None:
+        gateway = self.server.gateway
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_PAYLOAD_BYTES:
+            self._answer(gateway.too_large())
+            return
+        target = urlsplit(self.path)
+        request = HttpRequest(
+            method=self.command,
+            path=target.path,
+            query=parse_qsl(target.query, keep_blank_values=True),
+            headers=list(self.headers.items()),
+            body=self.rfile.read(length) if length else b"",
+            source_ip=self.client_address[0],
+        )
+        self._answer(gateway.handle(request))
+
+    def _answer(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet, like the AWS endpoint: the handlers' own logs say what happened."""
+
+
+class ApiServer:
+    def __init__(self, sock: socket, gateway: LocalApiGateway) -> None:
+        """Serves on `sock`, bound by the caller (`listening_socket`) before anything else
+        starts, so a port in use is reported first."""
+        self._server = _Server(sock, gateway)
+        self.port = int(self._server.server_address[1])
+        self.url = f"http://{HOST}:{self.port}"
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="local-api", daemon=True
+        )
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()

@@ -1,0 +1,196 @@
+"""The local API Gateway on the API's own document, with stand-in integrations: routing,
+validation, gateway responses, the SQS form and the proxy events. No network, no AWS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from api.openapi import DeploymentValues, openapi_document
+from api.request_model import order_request_model
+from api.sqs_integration import render_send_message, send_message_kwargs
+from handlers import contract
+from local.api_gateway import (
+    MAX_PAYLOAD_BYTES,
+    Integration,
+    LambdaProxyIntegration,
+    LocalApiGateway,
+    SqsIntegration,
+)
+from local.functions import InvocationError
+from local.http_messages import HttpRequest
+
+QUEUE_URL = "http://127.0.0.1:1/123456789012/orders-queue"
+SEED = {"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}
+DEPLOYMENT = DeploymentValues(
+    region="eu-west-1",
+    queue_path="123456789012/orders-queue",
+    api_role_arn="arn:aws:iam::123456789012:role/sender",
+    reader_invoke_arn="reader",
+    status_updater_invoke_arn="status-updater",
+)
+
+
+class Stage:
+    """The gateway with recorded integrations: what it sent SQS, which events it invoked."""
+
+    def __init__(self, sqs_status: int = 200, proxy_result: Any = None) -> None:
+        self.sent: list[tuple[str, Mapping[str, Any]]] = []
+        self.events: list[tuple[str, Mapping[str, Any]]] = []
+        self._sqs_status = sqs_status
+        self._proxy_result = proxy_result or {"statusCode": 200, "body": '{"ok": true}'}
+        self.gateway = LocalApiGateway(
+            openapi_document(DEPLOYMENT), "v1", self._integration, self._send
+        )
+
+    def _send(self, queue_url: str, message: Mapping[str, Any]) -> int:
+        self.sent.append((queue_url, message))
+        return self._sqs_status
+
+    def _integration(self, operation: Mapping[str, Any]) -> Integration:
+        integration = operation["x-amazon-apigateway-integration"]
+        if integration["type"] == "aws":
+            return SqsIntegration(QUEUE_URL)
+        uri = str(integration["uri"])
+
+        def invoke(event: Mapping[str, Any]) -> Any:
+            self.events.append((uri, event))
+            if isinstance(self._proxy_result, Exception):
+                raise self._proxy_result
+            return self._proxy_result
+
+        return LambdaProxyIntegration(invoke)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        content_type: str = "application/json",
+        query: list[tuple[str, str]] | None = None,
+    ) -> tuple[int, Any]:
+        raw = (
+            body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
+        )
+        response = self.gateway.handle(
+            HttpRequest(
+                method, path, query or [], [("Content-Type", content_type)], raw, "127.0.0.1"
+            )
+        )
+        return response.status, json.loads(response.body)
+
+
+def test_orders_are_validated_with_the_model_derived_from_the_order_schema() -> None:
+    gateway = Stage().gateway
+    (route,) = [r for r in gateway.routes if (r.template, r.method) == ("/orders", "POST")]
+    model = gateway.model_for(route, "application/json")
+    assert model == {k: v for k, v in order_request_model().items() if k != "$schema"}
+
+
+def test_a_valid_order_is_sent_as_the_form_the_template_renders() -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", SEED)
+    assert (status, answer["message"]) == (202, "order accepted")
+    ((queue_url, message),) = stage.sent
+    assert queue_url == QUEUE_URL
+    attributes = message["MessageAttributes"]
+    assert attributes[contract.REQUEST_ID_ATTRIBUTE]["StringValue"] == answer["requestId"]
+    received_at = int(attributes[contract.RECEIVED_AT_ATTRIBUTE]["StringValue"])
+    expected = send_message_kwargs(
+        render_send_message(json.dumps(SEED), answer["requestId"], received_at)
+    )
+    assert message == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({**SEED, "items": []}, "/items: [] should be non-empty"),
+        ({**SEED, "coupon": "FREE"}, "'coupon' was unexpected"),
+        ({"orderId": "123"}, "'customerId' is a required property"),
+        (b'{"orderId": ', "not valid JSON"),
+    ],
+)
+def test_an_invalid_body_is_400_with_the_validation_error_and_sends_nothing(
+    body: Any, says: str
+) -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", body)
+    assert status == 400
+    assert answer["message"] == "the request body is not valid"
+    assert says in answer["detail"]
+    assert stage.sent == []
+
+
+def test_a_validation_error_with_quotes_still_answers_json() -> None:
+    status, answer = Stage().request("POST", "/orders", {**SEED, "orderId": 'a"b'})
+    assert status == 400
+    assert 'a"b' in answer["detail"]
+
+
+def test_a_body_sqs_refuses_as_too_large_is_413() -> None:
+    status, answer = Stage(sqs_status=400).request("POST", "/orders", SEED)
+    assert status == 413
+    assert answer["message"] == "the order is larger than the queue accepts"
+
+
+def test_a_request_over_api_gateways_payload_limit_is_413() -> None:
+    response = Stage().gateway.too_large()
+    assert response.status == 413
+    assert json.loads(response.body)["message"] == "Request Too Long"
+    assert MAX_PAYLOAD_BYTES == 10 * 1024 * 1024
+
+
+def test_another_content_type_is_415_and_never_queued() -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", SEED, content_type="text/plain")
+    assert (status, answer["message"]) == (415, "Unsupported Media Type")
+    assert stage.sent == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/orders"), ("POST", "/orders/123"), ("GET", "/orders/1/x")]
+)
+def test_a_route_the_document_does_not_have_is_404(method: str, path: str) -> None:
+    status, answer = Stage().request(method, path)
+    assert status == 404
+    assert answer["message"] == f"no route {method} {path}"
+
+
+def test_a_read_is_a_rest_proxy_event_for_the_function_the_route_names() -> None:
+    stage = Stage()
+    status, answer = stage.request(
+        "GET", "/customers/a%20b/orders", query=[("limit", "2"), ("limit", "3")]
+    )
+    assert (status, answer) == (200, {"ok": True})
+    ((function, event),) = stage.events
+    assert function == "reader"
+    assert event["resource"] == "/customers/{customerId}/orders"
+    assert event["pathParameters"] == {"customerId": "a b"}
+    assert event["queryStringParameters"] == {"limit": "3"}
+    assert event["multiValueQueryStringParameters"] == {"limit": ["2", "3"]}
+    assert event["requestContext"]["stage"] == "v1"
+    assert event["requestContext"]["path"] == "/v1/customers/a%20b/orders"
+    assert event["body"] is None
+
+
+def test_a_status_change_is_validated_then_proxied_to_the_status_updater() -> None:
+    stage = Stage()
+    assert stage.request("PATCH", "/orders/123", {"status": "LOST"})[0] == 400
+    assert stage.events == []
+    assert stage.request("PATCH", "/orders/123", {"status": "CONFIRMED"})[0] == 200
+    ((function, event),) = stage.events
+    assert function == "status-updater"
+    assert json.loads(event["body"]) == {"status": "CONFIRMED"}
+
+
+@pytest.mark.parametrize(
+    "result", [InvocationError("boom"), {"body": "no status code"}, "not a response"]
+)
+def test_a_function_that_fails_or_answers_nonsense_is_502(result: Any) -> None:
+    status, answer = Stage(proxy_result=result).request("GET", "/orders/123")
+    assert (status, answer["message"]) == (502, "Internal server error")
