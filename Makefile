@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint typecheck unit diagram redrive cost synth synth-diff demo local
+.PHONY: help test lint typecheck unit diagram redrive cost synth synth-diff demo local bench reliability
 
 help:
 	@echo "make demo    the whole pipeline on this machine, a scripted mix of orders, a summary"
@@ -17,6 +17,8 @@ help:
 	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
 	@echo "make synth STACK=dev|prod  a stack's resources and settings, offline"
 	@echo "make synth-diff  what prod sets differently from dev"
+	@echo "make bench   performance figures vs a naive baseline (BENCHMARKS.md), printed"
+	@echo "make reliability  bad input and injected faults: where every order ended, as a table"
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
@@ -44,6 +46,15 @@ demo: $(INSTALLED)
 
 local: $(INSTALLED)
 	@$(BIN)/python -m local
+
+# Performance figures (BENCHMARKS.md): printed, never asserted. BENCH_ARGS="--only P1,P3".
+bench: $(INSTALLED)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Bad input and injected faults (README, "Reliability"): the figures as a table; exits
+# non-zero when an order or announcement is unaccounted for. SEED=N draws other bodies.
+reliability: $(INSTALLED)
+	$(BIN)/python -m reliability $(if $(SEED),--seed $(SEED))
 
 # Operator tools (ops/, README "Operations"); each one runs the program or AWS itself.
 diagram: $(INSTALLED)
