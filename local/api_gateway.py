@@ -208,12 +208,17 @@ class LocalApiGateway:
 
     def _validate_body(self, body: bytes, model: Mapping[str, Any]) -> None:
         problem: str | None
+        # Nesting too deep for Python's recursion (in parsing, or in jsonschema's messages,
+        # which repr the instance) is a bad body like any other, never a server error.
         try:
             document = json.loads(body.decode("utf-8"))
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             problem = f"[body: not valid JSON ({error})]"
         else:
-            problem = _validation_error_string(Draft4Validator(model), document)
+            try:
+                problem = _validation_error_string(Draft4Validator(model), document)
+            except RecursionError:
+                problem = "[body: nested too deeply to validate]"
         if problem is not None:
             raise GatewayError("BAD_REQUEST_BODY", 400, "Invalid request body", problem)
 
