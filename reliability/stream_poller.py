@@ -45,6 +45,7 @@ class StreamPoller:
     invocations: int = 0
     records_given_up: int = 0
     _iterators: dict[str, str | None] = field(default_factory=dict)
+    _last_read: dict[str, int] = field(default_factory=dict)
 
     def _read(self) -> list[dict[str, Any]]:
         """The records added since the last read, shard by shard, as the poller reads them."""
@@ -62,10 +63,15 @@ class StreamPoller:
         for shard_id in self._iterators:
             while iterator := self._iterators[shard_id]:
                 page = self.streams.get_records(ShardIterator=iterator)
-                records.extend(page["Records"])
                 self._iterators[shard_id] = page.get("NextShardIterator")
-                if not page["Records"]:
+                # Only what lies past the last record read: a page of records already read
+                # means the shard is caught up, whatever its iterator says.
+                last = self._last_read.get(shard_id, -1)
+                fresh = [r for r in page["Records"] if int(sequence_number(r)) > last]
+                if not fresh:
                     break
+                records.extend(fresh)
+                self._last_read[shard_id] = int(sequence_number(fresh[-1]))
         return records
 
     def drain(self) -> None:
