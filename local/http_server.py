@@ -11,6 +11,9 @@ from local.api_gateway import MAX_PAYLOAD_BYTES, LocalApiGateway
 from local.aws_endpoint import HOST
 from local.http_messages import HttpRequest, HttpResponse
 
+BAD_CONTENT_LENGTH = b'{"message": "Content-Length must be a whole number of bytes"}'
+DISCARD_CHUNK_BYTES = 64 * 1024
+
 
 class _Server(ThreadingHTTPServer):
     # In-flight requests finish before `server_close` returns: no thread outlives `stop`.
@@ -31,8 +34,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         gateway = self.server.gateway
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = self.headers.get("Content-Length") or "0"
+        if not declared.isdigit():
+            self._answer(HttpResponse(400, BAD_CONTENT_LENGTH))
+            return
+        length = int(declared)
         if length > MAX_PAYLOAD_BYTES:
+            self._discard(length)
             self._answer(gateway.too_large())
             return
         target = urlsplit(self.path)
@@ -45,6 +53,15 @@ class _Handler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
         )
         self._answer(gateway.handle(request))
+
+    def _discard(self, length: int) -> None:
+        """Read an oversize body away in chunks, so a client that sends it all before
+        reading gets its 413 instead of a broken pipe."""
+        while length > 0:
+            chunk = self.rfile.read(min(length, DISCARD_CHUNK_BYTES))
+            if not chunk:
+                return
+            length -= len(chunk)
 
     def _answer(self, response: HttpResponse) -> None:
         self.send_response(response.status)

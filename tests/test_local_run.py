@@ -362,6 +362,36 @@ def test_a_port_in_use_is_named_in_the_error(pipeline: LocalPipeline) -> None:
         LocalPipeline(options).start()
 
 
+def _raw_exchange(pipeline: LocalPipeline, head: bytes, body: bytes = b"") -> bytes:
+    host, port = pipeline.api_url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(head + body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("declared", ["abc", "-1"])
+def test_a_malformed_content_length_gets_a_400_not_a_hang(
+    pipeline: LocalPipeline, declared: str
+) -> None:
+    head = f"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: {declared}\r\n\r\n"
+    answer = _raw_exchange(pipeline, head.encode())
+    assert answer.startswith(b"HTTP/1.0 400")
+    assert b"Content-Length must be a whole number" in answer
+
+
+def test_an_oversize_body_sent_in_full_still_gets_its_413(pipeline: LocalPipeline) -> None:
+    body = b"x" * (11 * 1024 * 1024)
+    head = (
+        "POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    answer = _raw_exchange(pipeline, head.encode(), body)
+    assert answer.startswith(b"HTTP/1.0 413")
+
+
 def test_stopping_leaves_no_thread_and_frees_both_ports(
     pipeline: LocalPipeline, threads_before: set[threading.Thread]
 ) -> None:
