@@ -7,7 +7,6 @@ A real HTTP endpoint, so the handlers, boto3 and the AWS CLI all reach it the sa
 from __future__ import annotations
 
 import socket
-import threading
 from typing import Any
 
 import boto3
@@ -19,9 +18,9 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from local.background_server import HOST, BackgroundServer
 from local.options import LocalRunError
 
-HOST = "127.0.0.1"
 # moto accepts any credentials; these only keep botocore from looking for real ones.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 # A stuck call should fail a local run quickly, not hang it.
@@ -56,7 +55,7 @@ def listening_socket(port: int, variable: str) -> socket.socket:
     return sock
 
 
-class AwsEndpoint:
+class AwsEndpoint(BackgroundServer):
     """moto's server for every service, on one port."""
 
     def __init__(self, sock: socket.socket, region: str) -> None:
@@ -66,7 +65,7 @@ class AwsEndpoint:
         try:
             # werkzeug adopts a copy of the bound socket: a port in use is our error above,
             # never werkzeug's sys.exit.
-            self._server: BaseWSGIServer = make_server(
+            server: BaseWSGIServer = make_server(
                 HOST,
                 sock.getsockname()[1],
                 DomainDispatcherApplication(create_backend_app),
@@ -76,20 +75,7 @@ class AwsEndpoint:
             )
         finally:
             sock.close()
-        self.port = int(self._server.server_address[1])
-        self.url = f"http://{HOST}:{self.port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="local-aws", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
+        self._serve_in_background(server, "local-aws")
 
     def client(self, service: str) -> Any:
         """A boto3 client for `service` on this endpoint."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socket import socket
 from urllib.parse import parse_qsl, urlsplit
 
 from local.api_gateway import MAX_PAYLOAD_BYTES, LocalApiGateway
-from local.aws_endpoint import HOST
+from local.background_server import BackgroundServer
 from local.http_messages import HttpRequest, HttpResponse
 
 BAD_CONTENT_LENGTH = b'{"message": "Content-Length must be a whole number of bytes"}'
@@ -77,22 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet, like the AWS endpoint: the handlers' own logs say what happened."""
 
 
-class ApiServer:
+class ApiServer(BackgroundServer):
     def __init__(self, sock: socket, gateway: LocalApiGateway) -> None:
         """Serves on `sock`, bound by the caller (`listening_socket`) before anything else
         starts, so a port in use is reported first."""
-        self._server = _Server(sock, gateway)
-        self.port = int(self._server.server_address[1])
-        self.url = f"http://{HOST}:{self.port}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="local-api", daemon=True
-        )
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
+        self._serve_in_background(_Server(sock, gateway), "local-api")
