@@ -398,7 +398,9 @@ def test_stopping_leaves_no_thread_and_frees_both_ports(
     """Last in the module: it stops the shared pipeline."""
     ports = [int(url.rsplit(":", 1)[1]) for url in (pipeline.api_url, pipeline.aws_url)]
     pipeline.stop()
-    assert set(threading.enumerate()) == threads_before
+    # Nothing the pipeline started is left; threads of earlier tests (a reloaded handler's
+    # writer pool) may end meanwhile, which is not the pipeline's doing.
+    assert set(threading.enumerate()) - threads_before == set()
     for port in ports:
         with socket.create_server(("127.0.0.1", port)):
             pass
