@@ -9,8 +9,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
 import fastjsonschema
 
@@ -26,8 +28,17 @@ CURSOR_KEYS = frozenset(
     {contract.ORDER_KEY, contract.CUSTOMER_INDEX_PARTITION_KEY, contract.CUSTOMER_INDEX_SORT_KEY}
 )
 
-_validate_identifier = fastjsonschema.compile(ORDER_SCHEMA["definitions"]["identifier"])
-_validate_status_change = fastjsonschema.compile(STATUS_CHANGE_SCHEMA)
+
+# Compiled on first use, not at import: the reader never sees a status change, and a
+# cold start should not pay for what its first invocation may not need.
+@cache
+def _identifier_validator() -> Callable[[Any], Any]:
+    return fastjsonschema.compile(ORDER_SCHEMA["definitions"]["identifier"])
+
+
+@cache
+def _status_change_validator() -> Callable[[Any], Any]:
+    return fastjsonschema.compile(STATUS_CHANGE_SCHEMA)
 
 
 class InvalidRequest(ValueError):
@@ -36,7 +47,7 @@ class InvalidRequest(ValueError):
 
 def require_identifier(name: str, value: str) -> str:
     try:
-        _validate_identifier(value)
+        _identifier_validator()(value)
     except fastjsonschema.JsonSchemaValueException as error:
         raise InvalidRequest(f"{name} is not a valid identifier: {error.message}") from error
     return value
@@ -96,7 +107,7 @@ def requested_status(body: str | None) -> OrderStatus:
     except ValueError as error:
         raise InvalidRequest(f"body is not valid JSON: {error}") from error
     try:
-        _validate_status_change(document)
+        _status_change_validator()(document)
     except fastjsonschema.JsonSchemaValueException as error:
         raise InvalidRequest(f"body is not a status change: {error.message}") from error
     return OrderStatus(document["status"])

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -31,13 +31,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from handlers import contract
 from handlers.failures import retry_cause
+from handlers.init_phase import freeze_imported_objects
 from handlers.order_events import MalformedRecord, OrderEvent, order_event
+from handlers.tracing import SampledTracer
 
 # SNS takes at most ten entries per PublishBatch call.
 MAX_ENTRIES_PER_PUBLISH = 10
 
+freeze_imported_objects()
+
 logger = Logger()
-tracer = Tracer()
+tracer = SampledTracer()
 metrics = Metrics(namespace=contract.METRICS_NAMESPACE)
 metrics.set_default_dimensions(
     **{contract.ENVIRONMENT_DIMENSION: os.environ.get(contract.ENVIRONMENT_ENV, "local")}

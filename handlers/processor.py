@@ -1,7 +1,8 @@
 """SQS consumer: stores each order once and dead-letters what can never be stored.
 
-Thin AWS wiring around `handlers.orders`. Clients and the writer pool are created once per
-container; the records of a batch are written concurrently, each reported on its own.
+Thin AWS wiring around `handlers.orders`. The table's client and the writer pool are created
+once per container; the records of a batch are written concurrently, each reported on its
+own. The dead-letter queue's client is made by the first order that needs it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import (
     AsyncBatchProcessor,
@@ -28,7 +29,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from handlers import contract
+from handlers.clients import OnDemandClient
 from handlers.failures import retry_cause
+from handlers.init_phase import freeze_imported_objects
 from handlers.orders import (
     OrderRejected,
     check_redelivery,
@@ -36,6 +39,7 @@ from handlers.orders import (
     parse_order,
     timestamp_from_epoch_millis,
 )
+from handlers.tracing import SampledTracer
 
 # The DLQ keeps why a message was rejected; a reason longer than this is already unreadable.
 MAX_DETAIL_CHARS = 1024
@@ -44,8 +48,10 @@ MAX_DETAIL_CHARS = 1024
 # so overlapping them turns 100 sequential writes into about 100/16 round trips.
 WRITE_CONCURRENCY = 16
 
+freeze_imported_objects()
+
 logger = Logger()
-tracer = Tracer()
+tracer = SampledTracer()
 metrics = Metrics(namespace=contract.METRICS_NAMESPACE)
 metrics.set_default_dimensions(
     **{contract.ENVIRONMENT_DIMENSION: os.environ.get(contract.ENVIRONMENT_ENV, "local")}
@@ -58,7 +64,7 @@ batch = AsyncBatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_fail
 # One client shared by all writer threads (clients are thread-safe), with a connection each.
 _client_config = Config(max_pool_connections=WRITE_CONCURRENCY)
 dynamodb = boto3.client("dynamodb", config=_client_config)
-sqs = boto3.client("sqs", config=_client_config)
+dead_letter_queue = OnDemandClient("sqs", config=_client_config)
 _writers = ThreadPoolExecutor(max_workers=WRITE_CONCURRENCY, thread_name_prefix="order-writer")
 TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
 DEAD_LETTER_QUEUE_URL = os.environ[contract.DEAD_LETTER_QUEUE_URL_ENV]
@@ -120,7 +126,7 @@ def _dead_letter(record: SQSRecord, rejection: OrderRejected) -> None:
     }
     for name, text in reason.items():
         attributes[name] = {"DataType": "String", "StringValue": text}
-    sqs.send_message(
+    dead_letter_queue.get().send_message(
         QueueUrl=DEAD_LETTER_QUEUE_URL, MessageBody=record.body, MessageAttributes=attributes
     )
 

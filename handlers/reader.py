@@ -10,7 +10,7 @@ import os
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
@@ -25,10 +25,14 @@ from handlers.api_input import (
     page_size,
     require_identifier,
 )
+from handlers.init_phase import freeze_imported_objects
 from handlers.order_views import order_view
+from handlers.tracing import SampledTracer
+
+freeze_imported_objects()
 
 logger = Logger()
-tracer = Tracer()
+tracer = SampledTracer()
 app = APIGatewayRestResolver()
 
 dynamodb = boto3.client("dynamodb")

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
@@ -21,13 +21,17 @@ from botocore.exceptions import ClientError
 
 from handlers import contract
 from handlers.api_input import InvalidRequest, requested_status, require_identifier
+from handlers.init_phase import freeze_imported_objects
 from handlers.order_status import OrderStatus
 from handlers.order_views import order_view
 from handlers.orders import timestamp_from_epoch_millis
+from handlers.tracing import SampledTracer
 from handlers.transitions import TransitionRefused, check_transition
 
+freeze_imported_objects()
+
 logger = Logger()
-tracer = Tracer()
+tracer = SampledTracer()
 app = APIGatewayRestResolver()
 
 dynamodb = boto3.client("dynamodb")

@@ -1,11 +1,14 @@
 """The stack's Lambda functions, run in this process as Lambda would run them.
 
 Each container is a private copy of the handler module, executed with the function's own
-environment (its recorded variables, remapped to moto) so that its clients, read once at
-import as in Lambda, reach moto. A container serves one invocation at a time; a function
-gets another container (a cold start) when all of its containers are busy, which is also
-how Lambda scales. What a handler writes to stdout or stderr (Powertools' JSON logs, EMF
-metrics, warnings) goes to its function's log file, as Lambda sends it to its log group.
+environment (its recorded variables, remapped to moto) so that what it reads at import, as
+in Lambda, points at moto. A client a handler makes only when an invocation needs it reads
+the process's environment instead: the pipeline applies the endpoint, region and
+credentials, the same for every function, for as long as the run is up. A container serves
+one invocation at a time; a function gets another container (a cold start) when all of its
+containers are busy, which is also how Lambda scales. What a handler writes to stdout or
+stderr (Powertools' JSON logs, EMF metrics, warnings) goes to its function's log file, as
+Lambda sends it to its log group.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any, TextIO
 
 from botocore.client import BaseClient
 
+from handlers.clients import OnDemandClient
 from local.blueprint import FunctionSpec
 
 # Where the running invocation's output goes; unset outside an invocation.
@@ -95,7 +99,7 @@ output_routing = _OutputRouting()
 
 
 @contextlib.contextmanager
-def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+def applied_environment(variables: Mapping[str, str]) -> Iterator[None]:
     """Exactly `variables` on top of the current environment, minus any profile that would
     take precedence over them."""
     removed = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")
@@ -119,7 +123,7 @@ def load_private_module(module_name: str, environment: Mapping[str, str]) -> Mod
     if spec is None or spec.loader is None:
         raise ImportError(f"no module named {module_name!r}")
     module = importlib.util.module_from_spec(spec)
-    with _import_lock, _environment(environment):
+    with _import_lock, applied_environment(environment):
         previous = sys.modules.get(module_name)
         # Registered while it executes, as a normal import would (dataclasses look it up).
         sys.modules[module_name] = module
@@ -189,7 +193,7 @@ class Container:
         for value in vars(self._module).values():
             if isinstance(value, Executor):
                 value.shutdown(wait=True)
-            elif isinstance(value, BaseClient):
+            elif isinstance(value, BaseClient | OnDemandClient):
                 value.close()
 
 

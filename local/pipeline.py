@@ -27,7 +27,7 @@ from local.api_gateway import (
 )
 from local.aws_endpoint import AwsEndpoint, listening_socket
 from local.blueprint import Blueprint, EventSourceMappingSpec, load_blueprint
-from local.functions import FunctionPool, output_routing
+from local.functions import FunctionPool, applied_environment, output_routing
 from local.http_server import ApiServer
 from local.options import API_PORT_ENV, AWS_PORT_ENV, LocalOptions, LocalRunError
 from local.provisioning import LocalResources, provision
@@ -95,6 +95,7 @@ class LocalPipeline:
             self.aws.start()
             started.callback(self.aws.stop)
             self.resources = provision(self.blueprint, self.aws.client)
+            started.enter_context(applied_environment(self.aws.handler_environment()))
             output_routing.acquire()
             started.callback(output_routing.release)
             self._create_functions(started)

@@ -17,6 +17,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from handlers import contract
+from handlers.clients import OnDemandClient
 from reliability.functions import SandboxCrash
 
 Decision = Callable[[int, dict[str, Any]], BaseException | None]
@@ -51,7 +52,7 @@ class FailingCalls:
     """`client.operation` of the module raises what `decide` says, else runs as usual."""
 
     client: str
-    """The module's attribute holding the client, e.g. `dynamodb`."""
+    """The module's attribute holding the client, e.g. `dynamodb`, or its `OnDemandClient`."""
     operation: str
     """The client method, e.g. `put_item`."""
     decide: Decision
@@ -61,6 +62,8 @@ class FailingCalls:
 
     def __call__(self, module: ModuleType) -> None:
         client = getattr(module, self.client)
+        if isinstance(client, OnDemandClient):
+            client = client.get()
         real = getattr(client, self.operation)
 
         def faulty(**kwargs: Any) -> Any:

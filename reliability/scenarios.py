@@ -150,7 +150,7 @@ def dead_letter_queue_unavailable() -> Figures:
         {"Error": {"Code": "ServiceUnavailable"}, "ResponseMetadata": {"HTTPStatusCode": 503}},
         "SendMessage",
     )
-    fault = FailingCalls("sqs", "send_message", first_calls(2, unavailable))
+    fault = FailingCalls("dead_letter_queue", "send_message", first_calls(2, unavailable))
     bodies = [*orders(ORDERS_PER_SCENARIO, "order"), "{not json", '{"orderId": "x"}']
     return _with_processor_fault("DLQ unavailable for the first two rejections", fault, bodies)
 

@@ -353,7 +353,7 @@ def test_a_rejection_that_cannot_reach_the_dlq_is_retried_not_lost(
             "SendMessage",
         )
 
-    monkeypatch.setattr(pipeline.processor.sqs, "send_message", unavailable)
+    monkeypatch.setattr(pipeline.processor.dead_letter_queue.get(), "send_message", unavailable)
     message_id = pipeline.send("{broken")
 
     _, failed = pipeline.deliver()
