@@ -19,6 +19,7 @@ import fastjsonschema
 from handlers import contract
 from handlers.order_status import OrderStatus
 from handlers.orders import ORDER_SCHEMA, timestamp_from_epoch_millis
+from handlers.rest_api import ApiError
 from handlers.transitions import STATUS_CHANGE_SCHEMA
 
 DEFAULT_PAGE_SIZE = 20
@@ -41,8 +42,10 @@ def _status_change_validator() -> Callable[[Any], Any]:
     return fastjsonschema.compile(STATUS_CHANGE_SCHEMA)
 
 
-class InvalidRequest(ValueError):
+class InvalidRequest(ApiError, ValueError):
     """The caller sent something no retry can fix: answered with 400 and this message."""
+
+    status_code = 400
 
 
 def require_identifier(name: str, value: str) -> str:

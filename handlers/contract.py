@@ -35,6 +35,10 @@ ORDER_STATUS_FIELD: Final = "status"
 ORDER_VERSION_FIELD: Final = "version"
 ORDER_UPDATED_AT_FIELD: Final = "updatedAt"
 
+# The API's Lambda-served resources, as API Gateway names the matched one in a proxy event.
+ORDER_RESOURCE: Final = "/orders/{orderId}"
+CUSTOMER_ORDERS_RESOURCE: Final = "/customers/{customerId}/orders"
+
 # Message attributes carried from the API edge into SQS and on into the DLQ.
 REQUEST_ID_ATTRIBUTE: Final = "requestId"
 RECEIVED_AT_ATTRIBUTE: Final = "receivedAt"

@@ -1,7 +1,7 @@
 """GET /orders/{orderId} and GET /customers/{customerId}/orders: read-only, from the table.
 
-Thin AWS wiring around `handlers.api_input` and `handlers.order_views`; the client is
-created once per container.
+Thin AWS wiring around `handlers.api_input`, `handlers.order_views` and `handlers.rest_api`;
+the client is created once per container.
 """
 
 from __future__ import annotations
@@ -11,29 +11,21 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from boto3.dynamodb.types import TypeDeserializer
 
 from handlers import contract
-from handlers.api_input import (
-    InvalidRequest,
-    decode_cursor,
-    encode_cursor,
-    page_size,
-    require_identifier,
-)
+from handlers.api_input import decode_cursor, encode_cursor, page_size, require_identifier
 from handlers.init_phase import freeze_imported_objects
 from handlers.order_views import order_view
+from handlers.rest_api import ApiRequest, NotFound, Routes, answer
 from handlers.tracing import SampledTracer
 
 freeze_imported_objects()
 
 logger = Logger()
 tracer = SampledTracer()
-app = APIGatewayRestResolver()
 
 dynamodb = boto3.client("dynamodb")
 TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
@@ -45,26 +37,19 @@ def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
     return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
 
 
-def _invalid_request(error: InvalidRequest) -> Response[Any]:
-    return Response(status_code=400, content_type="application/json", body={"message": str(error)})
-
-
-app.exception_handler(InvalidRequest)(_invalid_request)
-
-
-@app.get("/orders/<order_id>")
 @tracer.capture_method
-def get_order(order_id: str) -> dict[str, Any]:
+def get_order(request: ApiRequest) -> dict[str, Any]:
+    order_id = request.path_parameters[contract.ORDER_KEY]
     require_identifier(contract.ORDER_KEY, order_id)
     response = dynamodb.get_item(TableName=TABLE_NAME, Key={contract.ORDER_KEY: {"S": order_id}})
     if "Item" not in response:
-        raise NotFoundError(f"no order {order_id}")
+        raise NotFound(f"no order {order_id}")
     return order_view(_plain(response["Item"]))
 
 
-@app.get("/customers/<customer_id>/orders")
 @tracer.capture_method
-def list_customer_orders(customer_id: str) -> dict[str, Any]:
+def list_customer_orders(request: ApiRequest) -> dict[str, Any]:
+    customer_id = request.path_parameters[contract.CUSTOMER_INDEX_PARTITION_KEY]
     require_identifier(contract.CUSTOMER_INDEX_PARTITION_KEY, customer_id)
     query: dict[str, Any] = {
         "TableName": TABLE_NAME,
@@ -73,9 +58,9 @@ def list_customer_orders(customer_id: str) -> dict[str, Any]:
         "ExpressionAttributeNames": {"#customer": contract.CUSTOMER_INDEX_PARTITION_KEY},
         "ExpressionAttributeValues": {":customer": {"S": customer_id}},
         "ScanIndexForward": False,  # newest first: the index sorts on createdAt
-        "Limit": page_size(app.current_event.get_query_string_value("limit")),
+        "Limit": page_size(request.query.get("limit")),
     }
-    cursor = app.current_event.get_query_string_value("cursor")
+    cursor = request.query.get("cursor")
     if cursor is not None:
         position = decode_cursor(cursor, customer_id)
         query["ExclusiveStartKey"] = {name: {"S": value} for name, value in position.items()}
@@ -86,7 +71,13 @@ def list_customer_orders(customer_id: str) -> dict[str, Any]:
     return page
 
 
+ROUTES: Routes = {
+    ("GET", contract.ORDER_RESOURCE): get_order,
+    ("GET", contract.CUSTOMER_ORDERS_RESOURCE): list_customer_orders,
+}
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+def handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+    return answer(ROUTES, event)

@@ -12,19 +12,18 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from handlers import contract
-from handlers.api_input import InvalidRequest, requested_status, require_identifier
+from handlers.api_input import requested_status, require_identifier
 from handlers.init_phase import freeze_imported_objects
 from handlers.order_status import OrderStatus
 from handlers.order_views import order_view
 from handlers.orders import timestamp_from_epoch_millis
+from handlers.rest_api import ApiError, ApiRequest, NotFound, Routes, answer
 from handlers.tracing import SampledTracer
 from handlers.transitions import TransitionRefused, check_transition
 
@@ -32,7 +31,6 @@ freeze_imported_objects()
 
 logger = Logger()
 tracer = SampledTracer()
-app = APIGatewayRestResolver()
 
 dynamodb = boto3.client("dynamodb")
 TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
@@ -46,37 +44,26 @@ _NAMES = {
 }
 
 
-class ConcurrentChange(Exception):
-    """Another change was stored between this request's read and its write."""
+class StatusConflict(ApiError):
+    """409: the order's status does not allow the requested one, or no longer does."""
 
-    def __init__(self, current: OrderStatus, requested: OrderStatus) -> None:
-        super().__init__(f"the order changed to {current} while moving it to {requested}")
+    status_code = 409
+
+    def __init__(self, message: str, current: OrderStatus, requested: OrderStatus) -> None:
+        super().__init__(message)
         self.current = current
         self.requested = requested
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "message": str(self),
+            "currentStatus": self.current,
+            "requestedStatus": self.requested,
+        }
 
 
 def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
     return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
-
-
-def _invalid_request(error: InvalidRequest) -> Response[Any]:
-    return Response(status_code=400, content_type="application/json", body={"message": str(error)})
-
-
-def _conflict(error: TransitionRefused | ConcurrentChange) -> Response[Any]:
-    return Response(
-        status_code=409,
-        content_type="application/json",
-        body={
-            "message": str(error),
-            "currentStatus": error.current,
-            "requestedStatus": error.requested,
-        },
-    )
-
-
-app.exception_handler(InvalidRequest)(_invalid_request)
-app.exception_handler([TransitionRefused, ConcurrentChange])(_conflict)
 
 
 def _read(order_id: str) -> dict[str, Any]:
@@ -88,7 +75,7 @@ def _read(order_id: str) -> dict[str, Any]:
         ConsistentRead=True,
     )
     if "Item" not in response:
-        raise NotFoundError(f"no order {order_id}")
+        raise NotFound(f"no order {order_id}")
     return _plain(response["Item"])
 
 
@@ -118,27 +105,35 @@ def _write(
             raise
         winner = error.response.get("Item")
         if winner is None:
-            raise NotFoundError(f"no order {order_id}") from error
+            raise NotFound(f"no order {order_id}") from error
         current = OrderStatus(_plain(winner)[contract.ORDER_STATUS_FIELD])
-        raise ConcurrentChange(current, requested) from error
+        raise StatusConflict(
+            f"the order changed to {current} while moving it to {requested}", current, requested
+        ) from error
     return _plain(response["Attributes"])
 
 
-@app.patch("/orders/<order_id>")
 @tracer.capture_method
-def change_status(order_id: str) -> dict[str, Any]:
+def change_status(request: ApiRequest) -> dict[str, Any]:
+    order_id = request.path_parameters[contract.ORDER_KEY]
     require_identifier(contract.ORDER_KEY, order_id)
-    requested = requested_status(app.current_event.body)
+    requested = requested_status(request.body)
     read = _read(order_id)
-    check_transition(OrderStatus(read[contract.ORDER_STATUS_FIELD]), requested)
+    try:
+        check_transition(OrderStatus(read[contract.ORDER_STATUS_FIELD]), requested)
+    except TransitionRefused as refused:
+        raise StatusConflict(str(refused), refused.current, refused.requested) from refused
     # When API Gateway received the change, so a retried invocation stamps the same time.
-    received = app.current_event.request_context.request_time_epoch
-    updated = _write(order_id, read, requested, timestamp_from_epoch_millis(received))
+    received_at = timestamp_from_epoch_millis(request.received_at_epoch_millis)
+    updated = _write(order_id, read, requested, received_at)
     logger.info("order status changed", order_id=order_id, status=requested.value)
     return order_view(updated)
 
 
+ROUTES: Routes = {("PATCH", contract.ORDER_RESOURCE): change_status}
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+def handler(event: dict[str, Any], _context: LambdaContext) -> dict[str, Any]:
+    return answer(ROUTES, event)

@@ -359,3 +359,22 @@ def test_a_rejection_that_cannot_reach_the_dlq_is_retried_not_lost(
     _, failed = pipeline.deliver()
 
     assert failed == [message_id]
+
+
+def test_the_dlq_client_is_made_by_the_first_rejection_not_at_import(pipeline: Pipeline) -> None:
+    # GIVEN a fresh container that has stored valid orders only
+    created_at_import = pipeline.processor.dead_letter_queue.created
+    pipeline.send(_order("lazy-1"))
+    pipeline.deliver()
+    created_by_valid = pipeline.processor.dead_letter_queue.created
+
+    # WHEN an order has to be dead-lettered
+    pipeline.send("{broken")
+    _, failed = pipeline.deliver()
+
+    # THEN the client exists now, and the rejection reached the DLQ through it
+    assert failed == []
+    created_by_rejection = pipeline.processor.dead_letter_queue.created
+    assert [created_at_import, created_by_valid, created_by_rejection] == [False, False, True]
+    (dead,) = pipeline.dead_letters()
+    assert _reason(dead) == "INVALID_JSON"

@@ -1,0 +1,80 @@
+"""API Gateway's Lambda proxy integration (REST API, payload 1.0): what a handler reads of a
+request, how it answers, and which function serves which route. Pure: no AWS calls.
+
+API Gateway matches each request to a resource and method before it invokes a function:
+every route is its own integration in the OpenAPI document. So a handler needs no path
+matching, only a table from the matched (method, resource template) to the function that
+serves it. That lookup is all Powertools' REST resolver would do here, and its package
+imports every resolver and event class Powertools has, about 22 ms of a cold start whose
+plain-boto3 floor is 150 ms (BENCHMARKS.md, P3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """The parts of a proxy event the handlers read."""
+
+    method: str
+    resource: str
+    path_parameters: Mapping[str, str]
+    query: Mapping[str, str]
+    body: str | None
+    # When API Gateway received the request: a retried invocation sees the same value.
+    received_at_epoch_millis: int
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> ApiRequest:
+        return cls(
+            method=event["httpMethod"],
+            resource=event["resource"],
+            path_parameters=event.get("pathParameters") or {},
+            query=event.get("queryStringParameters") or {},
+            body=event.get("body"),
+            received_at_epoch_millis=int(event["requestContext"]["requestTimeEpoch"]),
+        )
+
+
+class ApiError(Exception):
+    """A request answered with `status_code` and a JSON body that carries the message."""
+
+    status_code = 500
+
+    def body(self) -> dict[str, Any]:
+        return {"message": str(self)}
+
+
+class NotFound(ApiError):
+    status_code = 404
+
+
+Route = Callable[[ApiRequest], Mapping[str, Any]]
+Routes = Mapping[tuple[str, str], Route]
+
+
+def json_response(status_code: int, body: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "statusCode": status_code,
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "body": json.dumps(body, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+def answer(routes: Routes, event: Mapping[str, Any]) -> dict[str, Any]:
+    """The proxy response to `event`: its route's result as 200, or the ApiError it raised."""
+    request = ApiRequest.from_event(event)
+    try:
+        route = routes.get((request.method, request.resource))
+        if route is None:
+            # Only an invocation from outside the API (a test event, a console call) gets here.
+            raise NotFound(f"no route for {request.method} {request.resource}")
+        return json_response(200, route(request))
+    except ApiError as error:
+        return json_response(error.status_code, error.body())
