@@ -3,12 +3,14 @@
 API Gateway validates bodies against JSON Schema draft-04 models that must stand alone.
 The order schema is draft-07 with `definitions`; `to_draft_04` inlines its references,
 rewrites `const`, and refuses any keyword it cannot carry over (or API Gateway would
-ignore), so a model can never silently accept what the processor would reject.
+ignore), or a pattern whose end anchor API Gateway reads differently, so a model can never
+silently accept what the processor would reject.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
@@ -33,6 +35,15 @@ DROPPED_KEYWORDS = frozenset({"$schema", "$id", "$comment", "definitions", "exam
 # Draft-04 has these, but API Gateway's OpenAPI import does not support them: a model
 # would silently accept more than the schema.
 UNSUPPORTED_BY_API_GATEWAY = frozenset({"exclusiveMinimum", "exclusiveMaximum"})
+# End anchors that mean "end of the text" in one regex dialect and something else in another:
+# `$` also matches before a final line break in Python ("\n") and in java.util.regex ("\n",
+# "\r\n", "\r", U+0085, U+2028, U+2029), `\Z` does too in Java, and ECMA-262 reads `\Z` and
+# `\z` as plain letters. API Gateway's validator runs on Java and does not document its regex
+# engine, so only `(?![\s\S])` ("no character follows"), the very end in all three, is safe.
+LOOSE_END_ANCHORS = frozenset({"$", "\\Z", "\\z"})
+# A pattern read token by token (an escape, a whole character class, or one character), so
+# that an escaped `\$` or a `[$]` is not taken for an anchor.
+PATTERN_TOKEN = re.compile(r"\\.|\[(?:\\.|[^\]\\])*\]|.", re.DOTALL)
 # Siblings of `$ref` that draft-07 ignores and that stay harmless once the reference is inlined.
 REFERENCE_ANNOTATIONS = frozenset({"title", "description"})
 
@@ -61,6 +72,11 @@ def _convert(
         return _inline(node, definitions, resolving)
     converted: dict[str, Any] = {}
     for keyword, value in node.items():
+        if keyword == "pattern" and (anchor := _loose_end_anchor(value)):
+            raise UnsupportedSchema(
+                f"pattern {value!r} ends at {anchor}, which API Gateway (Java), Python and"
+                " ECMA-262 read differently; end it with (?![\\s\\S])"
+            )
         if keyword in PLAIN_KEYWORDS:
             converted[keyword] = value
         elif keyword in SCHEMA_KEYWORDS:
@@ -78,6 +94,12 @@ def _convert(
         elif keyword not in DROPPED_KEYWORDS:
             raise UnsupportedSchema(f"{keyword!r} has no draft-04 equivalent")
     return converted
+
+
+def _loose_end_anchor(pattern: str) -> str | None:
+    """The first of LOOSE_END_ANCHORS the pattern uses as an anchor, if any."""
+    tokens = (token.group() for token in PATTERN_TOKEN.finditer(pattern))
+    return next((token for token in tokens if token in LOOSE_END_ANCHORS), None)
 
 
 def _subschema(value: Any, definitions: Mapping[str, Any], resolving: tuple[str, ...]) -> Any:

@@ -9,7 +9,8 @@ invoke ARN it names with a REST proxy event (payload 1.0).
 Not emulated: SigV4 auth (`apiAuth`), throttling and WAF. An unknown route answers 404
 (API Gateway answers 403 "Missing Authentication Token"). Validation uses the document's
 draft-04 models with `jsonschema`; the rules are the same, the wording of
-`validationErrorString` is jsonschema's, not API Gateway's.
+`validationErrorString` is jsonschema's, not API Gateway's, and long values in it are
+abridged (`local.validation_errors`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from api.sqs_integration import render_order_response, render_send_message, send
 from local.functions import InvocationError
 from local.http_messages import HttpRequest, HttpResponse
 from local.lambda_proxy import ProxyRoute, proxy_response, rest_proxy_event
+from local.validation_errors import validation_error_string
 
 # API Gateway's payload limit; bigger requests are refused before anything else.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -100,17 +102,6 @@ class GatewayError(Exception):
 def _json_text(value: str) -> str:
     """`value` safe inside a JSON string literal of a template."""
     return json.dumps(value)[1:-1]
-
-
-def _validation_error_string(validator: Draft4Validator, document: Any) -> str | None:
-    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
-    if not errors:
-        return None
-    described = [
-        f"{'/' + '/'.join(map(str, error.path)) if error.path else 'body'}: {error.message}"
-        for error in errors
-    ]
-    return f"[{', '.join(described)}]"
 
 
 class LocalApiGateway:
@@ -216,7 +207,7 @@ class LocalApiGateway:
             problem = f"[body: not valid JSON ({error})]"
         else:
             try:
-                problem = _validation_error_string(Draft4Validator(model), document)
+                problem = validation_error_string(Draft4Validator(model), document)
             except RecursionError:
                 problem = "[body: nested too deeply to validate]"
         if problem is not None:

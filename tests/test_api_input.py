@@ -46,6 +46,13 @@ def test_ids_follow_the_order_schema_identifier_rule(identifier: str) -> None:
             require_identifier("orderId", identifier)
 
 
+@pytest.mark.parametrize("identifier", ["abc\n", "abc\r\n", "\nabc"])
+def test_an_id_with_a_line_break_before_or_after_is_refused(identifier: str) -> None:
+    assert require_identifier("orderId", "abc") == "abc"
+    with pytest.raises(InvalidRequest, match="orderId is not a valid identifier"):
+        require_identifier("orderId", identifier)
+
+
 @pytest.mark.parametrize(
     ("limit", "expected"),
     [(None, DEFAULT_PAGE_SIZE), ("1", 1), ("37", 37), ("100", 100), ("101", 100), ("5000", 100)],
@@ -118,6 +125,7 @@ def test_a_status_change_names_a_requestable_status(status: str) -> None:
         '{"status": "LOST"}',
         '{"status": 1}',
         '{"status": "CONFIRMED", "note": "x"}',
+        '{"status": "CONFIRMED\\n"}',
     ],
 )
 def test_anything_else_is_not_a_status_change(body: str | None) -> None:

@@ -22,9 +22,12 @@ from local.api_gateway import (
 )
 from local.functions import InvocationError
 from local.http_messages import HttpRequest
+from local.validation_errors import ELLIPSIS, MORE_ERRORS
 
 QUEUE_URL = "http://127.0.0.1:1/123456789012/orders-queue"
 SEED = {"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}
+# What a 400 may weigh, whatever the body: its reason, never the body again.
+SMALL_ANSWER_BYTES = 4_000
 DEPLOYMENT = DeploymentValues(
     region="eu-west-1",
     queue_path="123456789012/orders-queue",
@@ -130,6 +133,66 @@ def test_a_validation_error_with_quotes_still_answers_json() -> None:
     status, answer = Stage().request("POST", "/orders", {**SEED, "orderId": 'a"b'})
     assert status == 400
     assert 'a"b' in answer["detail"]
+
+
+@pytest.mark.parametrize("field", ["orderId", "customerId"])
+@pytest.mark.parametrize("identifier", ["abc\n", "abc\r\n", "\nabc"])
+def test_an_id_with_a_line_break_is_400_at_the_edge_never_queued(
+    field: str, identifier: str
+) -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", {**SEED, field: identifier})
+    assert status == 400
+    assert f"/{field}: " in answer["detail"]
+    assert stage.sent == []
+    assert stage.request("POST", "/orders", {**SEED, field: "abc"})[0] == 202
+
+
+@pytest.mark.parametrize(
+    ("huge", "says"),
+    [
+        (
+            {"orderId": "a b" * 350_000},
+            ["/orderId: 'a ba b", "' is too long", "' does not match '^"],
+        ),
+        ({"k" * 1_000_000: 1}, ["body: Additional properties", "kkk' was unexpected)"]),
+        (
+            {"items": [{"sku": "A", "quantity": 1, "unitPrice": "9" * 1_000_000}]},
+            ["/items/0: {'sku': 'A'", "} is not valid under any of the given schemas"],
+        ),
+    ],
+)
+def test_a_huge_invalid_value_is_quoted_abridged_in_a_small_400(
+    huge: dict[str, Any], says: list[str]
+) -> None:
+    # GIVEN a body of a megabyte or more, refused for one long value
+    stage = Stage()
+    response = stage.gateway.handle(
+        HttpRequest(
+            "POST",
+            "/orders",
+            [],
+            [("Content-Type", "application/json")],
+            json.dumps({**SEED, **huge}).encode(),
+            "127.0.0.1",
+        )
+    )
+    # THEN the 400 says where and why, quoting only the value's two ends
+    assert response.status == 400
+    assert len(response.body) < SMALL_ANSWER_BYTES
+    detail = json.loads(response.body)["detail"]
+    assert all(fragment in detail for fragment in says), detail
+    assert ELLIPSIS in detail
+    assert stage.sent == []
+
+
+def test_a_body_with_more_errors_than_are_listed_says_so_in_a_small_400() -> None:
+    status, answer = Stage().request("POST", "/orders", {**SEED, "items": ["a b"] * 100_000})
+    assert status == 400
+    assert len(json.dumps(answer)) < SMALL_ANSWER_BYTES
+    assert "/items: ['a b', " in answer["detail"]
+    assert "/items/0: 'a b' is not valid under any of the given schemas" in answer["detail"]
+    assert answer["detail"].endswith(f", {MORE_ERRORS}]")
 
 
 def test_a_body_sqs_refuses_as_too_large_is_413() -> None:

@@ -81,6 +81,17 @@ def test_bad_payloads_are_rejected_with_their_reason(body: str, reason: Rejectio
     assert rejection.value.detail
 
 
+@pytest.mark.parametrize("field", ["orderId", "customerId"])
+@pytest.mark.parametrize("identifier", ["abc\n", "abc\r\n", "\nabc"])
+def test_an_id_with_a_line_break_before_or_after_is_a_schema_violation(
+    field: str, identifier: str
+) -> None:
+    assert parse_order(_body(**{field: "abc"}))[field] == "abc"
+    with pytest.raises(OrderRejected, match=field) as rejection:
+        parse_order(_body(**{field: identifier}))
+    assert rejection.value.reason is RejectionReason.SCHEMA_VIOLATION
+
+
 def test_a_schema_violation_says_where() -> None:
     with pytest.raises(OrderRejected, match=r"orderId"):
         parse_order(_body(orderId="has space"))

@@ -54,6 +54,13 @@ INVALID = [
     {**SEED, "items": [{"sku": "A", "quantity": 1, "unitPrice": "9.999"}]},
     {**SEED, "items": [{"sku": "A", "quantity": 1, "unitPrice": "01.00"}]},
     {**SEED, "items": [{"sku": "A", "quantity": 1, "colour": "red"}]},
+    # A line break before or after a value: `$` would let the trailing ones through.
+    {**SEED, "orderId": "abc\n"},
+    {**SEED, "orderId": "abc\r\n"},
+    {**SEED, "orderId": "\nabc"},
+    {**SEED, "customerId": "456\n"},
+    {**SEED, "items": ["item1\n"]},
+    {**SEED, "items": [{"sku": "A", "quantity": 1, "unitPrice": "9.99\n"}]},
 ]
 
 
@@ -154,6 +161,20 @@ def test_the_status_change_model_agrees_with_the_status_updater(body: dict[str, 
     assert _model_accepts(status_change_model(), body) is accepted
 
 
+@pytest.mark.parametrize(
+    ("identifier", "valid"), [("abc", True), ("abc\n", False), ("abc\r\n", False), ("\nabc", False)]
+)
+def test_the_identifier_model_takes_the_whole_id_line_breaks_included(
+    identifier: str, valid: bool
+) -> None:
+    assert _model_accepts(identifier_model(), identifier) is valid
+
+
+def test_the_status_change_model_refuses_a_status_with_a_line_break() -> None:
+    assert _model_accepts(status_change_model(), {"status": "CONFIRMED"})
+    assert not _model_accepts(status_change_model(), {"status": "CONFIRMED\n"})
+
+
 def test_the_identifier_model_is_the_schema_definition() -> None:
     definition = order_schema()["definitions"]["identifier"]
     assert {
@@ -172,12 +193,21 @@ def test_draft_07_only_keywords_are_rewritten_or_dropped() -> None:
     assert not validator.is_valid({"kind": "other"})
 
 
+@pytest.mark.parametrize("pattern", [r"^a(?![\s\S])", r"^\$[0-9]+(?![\s\S])", r"^[$€]"])
+def test_a_dollar_sign_that_is_no_end_anchor_is_carried_over(pattern: str) -> None:
+    assert to_draft_04({"type": "string", "pattern": pattern})["pattern"] == pattern
+
+
 @pytest.mark.parametrize(
     ("schema", "complaint"),
     [
         ({"if": {"type": "string"}, "then": {"minLength": 1}}, "'if' has no draft-04"),
         ({"type": "array", "contains": {"type": "string"}}, "'contains' has no draft-04"),
         ({"type": "integer", "exclusiveMinimum": 0}, "not supported by API Gateway"),
+        ({"type": "string", "pattern": "^a$"}, r"ends at \$"),
+        ({"type": "string", "pattern": "^(a|b$)"}, r"ends at \$"),
+        ({"type": "string", "pattern": r"^a\Z"}, r"ends at \\Z"),
+        ({"type": "string", "pattern": r"^a\z"}, r"ends at \\z"),
         ({"$ref": "other.json#/definitions/x"}, "only local definitions"),
         ({"$ref": "#/definitions/missing", "definitions": {}}, "only local definitions"),
         (
