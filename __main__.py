@@ -14,6 +14,7 @@ from settings.pulumi_source import aws_region, project_config
 settings = load_settings(
     project_config(), project=pulumi.get_project(), stack=pulumi.get_stack(), region=aws_region()
 )
+functions = settings.function_context
 
 store = OrderStore("orders", OrderStoreArgs(settings=settings.store))
 queue = OrderQueue(
@@ -22,9 +23,7 @@ queue = OrderQueue(
         table_name=store.table_name,
         table_arn=store.table_arn,
         processor=settings.processor,
-        functions=settings.functions,
-        environment_name=settings.environment,
-        region=settings.region,
+        functions=functions,
     ),
 )
 api = OrderApi(
@@ -36,9 +35,7 @@ api = OrderApi(
         table_arn=store.table_arn,
         customer_index_arn=store.customer_index_arn,
         settings=settings.api,
-        functions=settings.functions,
-        environment_name=settings.environment,
-        region=settings.region,
+        functions=functions,
     ),
 )
 notifier = Notifier(
@@ -46,9 +43,7 @@ notifier = Notifier(
     NotifierArgs(
         table_stream_arn=store.stream_arn,
         settings=settings.notifier,
-        functions=settings.functions,
-        environment_name=settings.environment,
-        region=settings.region,
+        functions=functions,
     ),
 )
 
@@ -58,8 +53,9 @@ monitoring = Monitoring(
     MonitoringArgs(
         settings=settings.monitoring,
         name_prefix=f"{settings.project}-{settings.stack}",
-        environment_name=settings.environment,
-        region=settings.region,
+        # The dimension the handlers put on their metrics is the one their functions were given.
+        environment_name=functions.environment_name,
+        region=functions.region,
         table_name=store.table_name,
         queue_name=queue.queue.name,
         dead_letter_queue_name=queue.dead_letter_queue.name,

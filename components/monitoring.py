@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from components import iam
 from components.alarms import AlarmBuilder
 from components.dashboard import dashboard_body
+from components.encrypted_topic import TopicKeyUser, account_root, create_encrypted_topic
 from components.monitoring_args import MonitoringArgs
 from components.pipeline_alarms import create_pipeline_alarms
 
@@ -33,12 +34,18 @@ class Monitoring(pulumi.ComponentResource):
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
         account, arn_partition = identity.account_id, partition.partition
-        self.alarm_key = self._create_key(name, account, arn_partition)
-        self.alarm_topic = aws.sns.Topic(
-            f"{name}-alarm-topic",
-            kms_master_key_id=self.alarm_key.arn,
-            opts=pulumi.ResourceOptions(parent=self),
+        encrypted = create_encrypted_topic(
+            topic_name=f"{name}-alarm-topic",
+            key_name=f"{name}-alarm-key",
+            key_description="Encrypts the alarm notifications of the order pipeline",
+            administrator=account_root(arn_partition, account),
+            # The topic policy already holds CloudWatch to this account's alarms.
+            user=TopicKeyUser(
+                sid="CloudWatchAlarmsPublishEncrypted", principal={"Service": CLOUDWATCH}
+            ),
+            parent=self,
         )
+        self.alarm_key, self.alarm_topic = encrypted.key, encrypted.topic
         self.alarm_topic_policy = self._create_topic_policy(name, args, account, arn_partition)
         self.alarm_subscriptions = self._subscribe(name, args)
         builder = AlarmBuilder(name, args.name_prefix, self.alarm_topic.arn, parent=self)
@@ -57,43 +64,6 @@ class Monitoring(pulumi.ComponentResource):
                 "dashboard_name": self.dashboard.dashboard_name,
                 "alarm_names": [alarm.name for alarm in self.alarms.values()],
             }
-        )
-
-    def _create_key(
-        self, name: str, account: pulumi.Output[str], partition: pulumi.Output[str]
-    ) -> aws.kms.Key:
-        # In a key policy "*" is the key itself: its ARN does not exist before the policy.
-        this_key = "*"
-        policy = iam.policy_document(
-            [
-                {
-                    "Sid": "AccountAdministersTheKey",
-                    "Effect": "Allow",
-                    "Principal": {
-                        "AWS": pulumi.Output.concat("arn:", partition, ":iam::", account, ":root")
-                    },
-                    # Manage, never use: without kms:GenerateDataKey or kms:CreateGrant here no
-                    # IAM policy in the account can let anyone but CloudWatch publish.
-                    "Action": iam.KEY_ADMINISTRATION_ACTIONS,
-                    "Resource": this_key,
-                },
-                {
-                    # The topic policy already holds CloudWatch to this account's alarms.
-                    "Sid": "CloudWatchAlarmsPublishEncrypted",
-                    "Effect": "Allow",
-                    "Principal": {"Service": CLOUDWATCH},
-                    "Action": iam.TOPIC_KEY_USE_ACTIONS,
-                    "Resource": this_key,
-                },
-            ]
-        )
-        return aws.kms.Key(
-            f"{name}-alarm-key",
-            description="Encrypts the alarm notifications of the order pipeline",
-            enable_key_rotation=True,
-            deletion_window_in_days=iam.KEY_DELETION_WINDOW_DAYS,
-            policy=policy,
-            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _create_topic_policy(

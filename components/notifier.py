@@ -12,10 +12,16 @@ import pulumi
 import pulumi_aws as aws
 
 from components import iam
+from components.encrypted_topic import (
+    EncryptedTopic,
+    TopicKeyUser,
+    account_root,
+    create_encrypted_topic,
+)
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from components.order_queue import SECONDS_PER_DAY
 from handlers import contract
-from settings.core import DEAD_LETTER_RETENTION_DAYS, FunctionSettings
+from settings.core import DEAD_LETTER_RETENTION_DAYS, FunctionContext
 from settings.notifier import NotifierSettings, Subscriber
 
 STREAM_READ_ACTIONS = [
@@ -29,9 +35,7 @@ STREAM_READ_ACTIONS = [
 class NotifierArgs:
     table_stream_arn: pulumi.Input[str]
     settings: NotifierSettings
-    functions: FunctionSettings
-    environment_name: str
-    region: str
+    functions: FunctionContext
 
 
 class Notifier(pulumi.ComponentResource):
@@ -52,13 +56,9 @@ class Notifier(pulumi.ComponentResource):
         account_id = aws.get_caller_identity_output(opts=invoke).account_id
         partition = aws.get_partition_output(opts=invoke)
         # Condition value that limits the key to requests SNS makes in this region.
-        via_sns = partition.dns_suffix.apply(lambda suffix: f"sns.{args.region}.{suffix}")
-        self.topic_key = self._create_topic_key(name, account_id, partition.partition, via_sns)
-        self.topic = aws.sns.Topic(
-            f"{name}-topic",
-            kms_master_key_id=self.topic_key.arn,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        via_sns = partition.dns_suffix.apply(lambda suffix: f"sns.{args.functions.region}.{suffix}")
+        encrypted = self._create_topic(name, account_id, partition.partition, via_sns)
+        self.topic_key, self.topic = encrypted.key, encrypted.topic
         self.failure_queue, self.failure_queue_policy = self._create_failure_queue(name)
         self.function = self._create_function(name, args, via_sns)
         self.topic_policy = self._create_topic_policy(name)
@@ -73,43 +73,30 @@ class Notifier(pulumi.ComponentResource):
             }
         )
 
-    def _create_topic_key(
+    def _create_topic(
         self,
         name: str,
         account_id: pulumi.Output[str],
         partition: pulumi.Output[str],
         via_sns: pulumi.Output[str],
-    ) -> aws.kms.Key:
-        account = pulumi.Output.concat("arn:", partition, ":iam::", account_id, ":root")
-        # In a key policy "*" means this key. Both statements name the account, which hands
-        # the decision to IAM: only principals whose own policy allows it may use the key,
-        # and then only through SNS.
-        statements: list[iam.Statement] = [
-            {
-                "Sid": "AccountAdministersTheKey",
-                "Effect": "Allow",
-                "Principal": {"AWS": account},
-                "Action": iam.KEY_ADMINISTRATION_ACTIONS,
-                "Resource": "*",
+    ) -> EncryptedTopic:
+        account = account_root(partition, account_id)
+        # Both key policy statements name the account, which hands the decision to IAM: only
+        # principals whose own policy allows it may use the key, and then only through SNS.
+        publishers = TopicKeyUser(
+            sid="PublishersUseTheKeyOnlyThroughSns",
+            principal={"AWS": account},
+            condition={
+                "StringEquals": {"kms:ViaService": via_sns, "kms:CallerAccount": account_id}
             },
-            {
-                "Sid": "PublishersUseTheKeyOnlyThroughSns",
-                "Effect": "Allow",
-                "Principal": {"AWS": account},
-                "Action": iam.TOPIC_KEY_USE_ACTIONS,
-                "Resource": "*",
-                "Condition": {
-                    "StringEquals": {"kms:ViaService": via_sns, "kms:CallerAccount": account_id}
-                },
-            },
-        ]
-        return aws.kms.Key(
-            f"{name}-topic-key",
-            description="Encrypts the order events topic",
-            enable_key_rotation=True,
-            deletion_window_in_days=iam.KEY_DELETION_WINDOW_DAYS,
-            policy=iam.policy_document(statements),
-            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return create_encrypted_topic(
+            topic_name=f"{name}-topic",
+            key_name=f"{name}-topic-key",
+            key_description="Encrypts the order events topic",
+            administrator=account,
+            user=publishers,
+            parent=self,
         )
 
     def _create_failure_queue(self, name: str) -> tuple[aws.sqs.Queue, aws.sqs.QueuePolicy]:
@@ -156,9 +143,9 @@ class Notifier(pulumi.ComponentResource):
                 handler="handlers.notifier.handler",
                 description="Announces order creations and status changes from the table stream",
                 service_name=contract.NOTIFIER_SERVICE_NAME,
-                settings=args.functions,
-                environment_name=args.environment_name,
-                region=args.region,
+                settings=args.functions.settings,
+                environment_name=args.functions.environment_name,
+                region=args.functions.region,
                 timeout_seconds=args.settings.timeout_seconds,
                 memory_mb=args.settings.memory_mb,
                 statements=statements,

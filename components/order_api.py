@@ -19,7 +19,7 @@ from components import iam
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from handlers import contract
 from settings.api import ApiAuth, ApiSettings
-from settings.core import FunctionSettings
+from settings.core import FunctionContext
 
 STAGE_NAME = "v1"
 
@@ -59,9 +59,7 @@ class OrderApiArgs:
     table_arn: pulumi.Input[str]
     customer_index_arn: pulumi.Input[str]
     settings: ApiSettings
-    functions: FunctionSettings
-    environment_name: str
-    region: str
+    functions: FunctionContext
     queue_kms_key_arn: pulumi.Input[str] | None = None
     """The queue's customer managed key, if it has one: API Gateway must encrypt with it."""
 
@@ -86,7 +84,7 @@ class OrderApi(pulumi.ComponentResource):
         super().__init__("order-pipeline:api:OrderApi", name, None, opts)
         self.access_log_group = aws.cloudwatch.LogGroup(
             f"{name}-access-logs",
-            retention_in_days=args.functions.log_retention_days,
+            retention_in_days=args.functions.settings.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.queue_sender_role = self._create_queue_sender_role(name, args)
@@ -160,9 +158,9 @@ class OrderApi(pulumi.ComponentResource):
                 handler=handler,
                 description=description,
                 service_name=service_name,
-                settings=args.functions,
-                environment_name=args.environment_name,
-                region=args.region,
+                settings=args.functions.settings,
+                environment_name=args.functions.environment_name,
+                region=args.functions.region,
                 timeout_seconds=args.settings.function_timeout_seconds,
                 memory_mb=args.settings.function_memory_mb,
                 statements=statements,
@@ -204,7 +202,7 @@ class OrderApi(pulumi.ComponentResource):
         ).apply(
             lambda values: openapi_document(
                 DeploymentValues(
-                    region=args.region,
+                    region=args.functions.region,
                     queue_path=queue_path(values[0]),
                     api_role_arn=values[1],
                     reader_invoke_arn=values[2],

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from components import iam
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
 from handlers import contract
-from settings.core import DEAD_LETTER_RETENTION_DAYS, FunctionSettings, ProcessorSettings
+from settings.core import DEAD_LETTER_RETENTION_DAYS, FunctionContext, ProcessorSettings
 
 SECONDS_PER_DAY = 86_400
 
@@ -21,9 +21,7 @@ class OrderQueueArgs:
     table_name: pulumi.Input[str]
     table_arn: pulumi.Input[str]
     processor: ProcessorSettings
-    functions: FunctionSettings
-    environment_name: str
-    region: str
+    functions: FunctionContext
 
 
 class OrderQueue(pulumi.ComponentResource):
@@ -113,9 +111,9 @@ class OrderQueue(pulumi.ComponentResource):
                 handler="handlers.processor.handler",
                 description="Stores each order from the queue once; dead-letters bad ones",
                 service_name=contract.PROCESSOR_SERVICE_NAME,
-                settings=args.functions,
-                environment_name=args.environment_name,
-                region=args.region,
+                settings=args.functions.settings,
+                environment_name=args.functions.environment_name,
+                region=args.functions.region,
                 timeout_seconds=args.processor.timeout_seconds,
                 memory_mb=args.processor.memory_mb,
                 statements=statements,

@@ -47,6 +47,17 @@ class FunctionSettings:
 
 
 @dataclass(frozen=True)
+class FunctionContext:
+    """What every component that owns Lambda functions deploys them with."""
+
+    settings: FunctionSettings
+    environment_name: str
+    """The `environment` the handlers report in: a dimension of their EMF metrics."""
+    region: str
+    """Where the functions run; their Powertools layer is that region's."""
+
+
+@dataclass(frozen=True)
 class StoreSettings:
     point_in_time_recovery: bool
     deletion_protection: bool

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from settings.api import ApiSettings
-from settings.core import FunctionSettings, ProcessorSettings, StoreSettings
+from settings.core import FunctionContext, FunctionSettings, ProcessorSettings, StoreSettings
 from settings.errors import ConfigError
 from settings.monitoring import MonitoringSettings
 from settings.notifier import NotifierSettings
@@ -27,6 +27,10 @@ class Settings:
     api: ApiSettings
     monitoring: MonitoringSettings
     notifier: NotifierSettings
+
+    @property
+    def function_context(self) -> FunctionContext:
+        return FunctionContext(self.functions, self.environment, self.region)
 
 
 def load_settings(raw: Mapping[str, str], *, project: str, stack: str, region: str) -> Settings:

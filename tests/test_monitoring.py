@@ -89,9 +89,16 @@ def test_alarm_topic_is_encrypted_with_a_key_only_cloudwatch_may_use(
 ) -> pulumi.Output[None]:
     monitoring = _monitoring()
 
-    def check(_: object) -> None:
+    def check(values: list[Any]) -> None:
+        _, urns = values
         key = pulumi_mocks.named("aws:kms/key:Key", "monitoring-alarm-key")
         topic = pulumi_mocks.named("aws:sns/topic:Topic", "monitoring-alarm-topic")
+        # The URNs live stacks have: any other parent or name would replace key and topic.
+        owner = "urn:pulumi:test::order-pipeline::order-pipeline:observability:Monitoring"
+        assert urns == [
+            f"{owner}$aws:kms/key:Key::monitoring-alarm-key",
+            f"{owner}$aws:sns/topic:Topic::monitoring-alarm-topic",
+        ]
         assert topic.inputs["kmsMasterKeyId"] == key.state["arn"]
         assert key.inputs["enableKeyRotation"] is True
         statements = _statements(key.inputs["policy"])
@@ -105,7 +112,8 @@ def test_alarm_topic_is_encrypted_with_a_key_only_cloudwatch_may_use(
         assert set(cloudwatch["Action"]) == {"kms:GenerateDataKey", "kms:Decrypt"}
         assert len(statements) == 2
 
-    return checks.that(_everything(monitoring), check)
+    urns = pulumi.Output.all(monitoring.alarm_key.urn, monitoring.alarm_topic.urn)
+    return checks.that(pulumi.Output.all(_everything(monitoring), urns), check)
 
 
 @pulumi.runtime.test

@@ -29,9 +29,7 @@ def _notifier(environment: str = "dev", **raw: str) -> Notifier:
         NotifierArgs(
             table_stream_arn=STREAM_ARN,
             settings=settings.notifier,
-            functions=settings.functions,
-            environment_name=settings.environment,
-            region=settings.region,
+            functions=settings.function_context,
         ),
     )
 
@@ -57,16 +55,25 @@ def test_the_topic_is_encrypted_with_its_own_rotating_key(
 ) -> pulumi.Output[None]:
     notifier = _notifier()
 
-    def check(arns: list[str]) -> None:
-        topic_arn, key_arn = arns
+    def check(values: list[str]) -> None:
+        topic_arn, key_arn, topic_urn, key_urn = values
         topic = _inputs(pulumi_mocks, TOPIC, "orders-topic")
         key = _inputs(pulumi_mocks, KEY, "orders-topic-key")
         assert topic["kmsMasterKeyId"] == key_arn
         assert key["enableKeyRotation"] is True
         assert key["deletionWindowInDays"] == 30
         assert topic_arn.startswith("arn:aws:sns:eu-west-1:")
+        # The URNs live stacks have: any other parent or name would replace key and topic.
+        notifier = "urn:pulumi:test::order-pipeline::order-pipeline:notifications:Notifier"
+        assert key_urn == f"{notifier}$aws:kms/key:Key::orders-topic-key"
+        assert topic_urn == f"{notifier}$aws:sns/topic:Topic::orders-topic"
 
-    return checks.that(pulumi.Output.all(notifier.topic.arn, notifier.topic_key.arn), check)
+    return checks.that(
+        pulumi.Output.all(
+            notifier.topic.arn, notifier.topic_key.arn, notifier.topic.urn, notifier.topic_key.urn
+        ),
+        check,
+    )
 
 
 @pulumi.runtime.test

@@ -35,9 +35,7 @@ def _api(environment: str = "dev", key_arn: str | None = None, **raw: str) -> Or
             table_arn=TABLE_ARN,
             customer_index_arn=INDEX_ARN,
             settings=settings.api,
-            functions=settings.functions,
-            environment_name=settings.environment,
-            region=settings.region,
+            functions=settings.function_context,
             queue_kms_key_arn=key_arn,
         ),
     )

@@ -24,9 +24,7 @@ def _queue(environment: str = "dev", **raw: str) -> OrderQueue:
             table_name="orders",
             table_arn=TABLE_ARN,
             processor=settings.processor,
-            functions=settings.functions,
-            environment_name=settings.environment,
-            region=settings.region,
+            functions=settings.function_context,
         ),
     )
 

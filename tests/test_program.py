@@ -6,8 +6,9 @@ from functools import cache
 
 import pytest
 
+from handlers import contract
 from offline.mocks import RecordingMocks
-from offline.program import ProgramRun, run_program
+from offline.program import ProgramRun, run_program, stack_config
 from settings import ConfigError
 
 
@@ -46,6 +47,32 @@ def test_prod_differs_from_dev_where_it_should() -> None:
     assert _only(dev, *trigger)["batchSize"] == 10
     assert _only(prod, *trigger)["batchSize"] == 25
     assert _only(prod, *trigger)["maximumBatchingWindowInSeconds"] == 2
+
+
+@pytest.mark.parametrize(("stack", "retention_days"), [("dev", 7), ("prod", 90)])
+def test_every_components_functions_share_the_stacks_environment_region_and_settings(
+    stack: str, retention_days: int
+) -> None:
+    run = _run(stack)
+    region = stack_config(stack)["aws:region"]
+    functions = run.mocks.of_type("aws:lambda/function:Function")
+    # One function or more from each component that owns functions.
+    assert {function.name for function in functions} == {
+        "orders-processor-function",
+        "orders-reader-function",
+        "orders-status-updater-function",
+        "orders-notifier-function",
+    }
+    for function in functions:
+        assert function.inputs["environment"]["variables"][contract.ENVIRONMENT_ENV] == stack
+        (layer,) = function.inputs["layers"]
+        assert layer.startswith(f"arn:aws:lambda:{region}:"), layer
+        assert (function.inputs["runtime"], function.inputs["architectures"]) == (
+            "python3.13",
+            ["arm64"],
+        )
+    log_groups = run.mocks.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert {group.inputs["retentionInDays"] for group in log_groups} == {retention_days}
 
 
 @pytest.mark.parametrize(
