@@ -2,7 +2,9 @@
 
 `offline.program.run_program(stack)` is what the tests, the local run, synth and the diagram
 all start from. Each run is a new process: the figure is the call itself (the program's own
-imports, such as pulumi_aws modules, included), with the process's wall clock beside it.
+imports, such as pulumi_aws modules, included), with the process's wall clock beside it. The
+call's CPU time (all threads) is printed too: on a busy machine the wall clock waits for a
+core, the CPU time much less so.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ import json, time
 started = time.perf_counter()
 from offline.program import run_program
 imported = time.perf_counter()
+cpu_started = time.process_time()
 resources = len(run_program({stack!r}).resources)
 print(json.dumps({{"import": imported - started, "run": time.perf_counter() - imported,
-                  "resources": resources}}))
+                  "cpu": time.process_time() - cpu_started, "resources": resources}}))
 """
 
 
@@ -55,22 +58,23 @@ def run(runs: int = RUNS) -> None:
     report.section(
         f"P4  the program under mocks, run_program(stack) in a fresh process (median of {runs})"
     )
-    report.row("", "   run_program       its import    process wall")
+    report.row("", "run_program       its CPU    its import  process wall")
     for stack in STACKS:
-        calls, imports, processes = [], [], []
+        calls, cpu_times, imports, processes = [], [], [], []
         resources = 0
         for _ in range(runs):
             figures, process = _child(stack)
             calls.append(figures["run"])
+            cpu_times.append(figures["cpu"])
             imports.append(figures["import"])
             processes.append(process)
             resources = int(figures["resources"])
         call = report.median(calls)
         report.row(
             f"{stack} ({resources} resources)",
-            f"{report.ms(call)}   {report.ms(report.median(imports))}   "
-            f"{report.ms(report.median(processes))}",
-            report.verdict(call, TARGET_SECONDS, " s") if stack == "dev" else "",
+            f"{report.ms(call)}   {report.ms(report.median(cpu_times))}   "
+            f"{report.ms(report.median(imports))}   {report.ms(report.median(processes))}",
+            report.verdict(call, TARGET_SECONDS, " s"),
         )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextvars
+import gc
 import runpy
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +62,26 @@ def run_program(
     """
     config = {**stack_config(stack), **(overrides or {})}
     mocks = mocks or RecordingMocks(region=config.get("aws:region", "us-east-1"))
-    return contextvars.Context().run(_run, ProgramRun(stack, mocks), config)
+    with _cyclic_collector_paused():
+        return contextvars.Context().run(_run, ProgramRun(stack, mocks), config)
+
+
+@contextmanager
+def _cyclic_collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the program runs.
+
+    A run imports the pulumi_aws modules it uses: thousands of classes and type hints that
+    stay alive until the process ends. Every full collection walks all of them again and
+    finds almost nothing to free: in a fresh process that was a fifth of a prod run's CPU
+    time. The few cycles a run leaves behind are collected once the collector resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _run(run: ProgramRun, config: dict[str, str]) -> ProgramRun:
