@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from components import iam
 from components.code_archive import handlers_archive
 from handlers import contract
-from settings.core import FunctionSettings
+from settings.core import FunctionContext, FunctionSettings
 
 # The public Powertools for AWS Lambda (Python) layer account.
 POWERTOOLS_LAYER_ACCOUNT = "017000801446"
@@ -33,9 +33,7 @@ class HandlerFunctionArgs:
     description: str
     service_name: str
     """Powertools service name: the `service` key of every log line and metric."""
-    settings: FunctionSettings
-    environment_name: str
-    region: str
+    context: FunctionContext
     timeout_seconds: int
     memory_mb: int
     statements: Sequence[iam.Statement]
@@ -55,7 +53,7 @@ class HandlerFunction(pulumi.ComponentResource):
         super().__init__("order-pipeline:lambda:HandlerFunction", name, None, opts)
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            retention_in_days=args.settings.log_retention_days,
+            retention_in_days=args.context.settings.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.role = aws.iam.Role(
@@ -99,20 +97,20 @@ class HandlerFunction(pulumi.ComponentResource):
         variables: dict[str, pulumi.Input[str]] = {
             "POWERTOOLS_SERVICE_NAME": args.service_name,
             "POWERTOOLS_METRICS_NAMESPACE": contract.METRICS_NAMESPACE,
-            contract.ENVIRONMENT_ENV: args.environment_name,
+            contract.ENVIRONMENT_ENV: args.context.environment_name,
             **args.variables,
         }
         return aws.lambda_.Function(
             f"{name}-function",
             description=args.description,
-            runtime=args.settings.runtime,
-            architectures=[args.settings.architecture],
+            runtime=args.context.settings.runtime,
+            architectures=[args.context.settings.architecture],
             handler=args.handler,
             code=handlers_archive(),
             role=self.role.arn,
             timeout=args.timeout_seconds,
             memory_size=args.memory_mb,
-            layers=[powertools_layer_arn(args.region, args.settings)],
+            layers=[powertools_layer_arn(args.context.region, args.context.settings)],
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=variables),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
