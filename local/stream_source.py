@@ -8,6 +8,9 @@ error retries the whole batch, halved each time when `bisectBatchOnFunctionError
 until the failing record is alone. After `maximumRetryAttempts` retries, or once the oldest
 record is older than `maximumRecordAgeInSeconds`, the batch is given up: its shard and
 sequence range go to the on-failure destination, and the shard moves on.
+
+The local run polls on its own thread (`start`); the reliability scenarios call `poll`
+themselves, so they exercise exactly this behaviour.
 """
 
 from __future__ import annotations
@@ -15,15 +18,19 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from local.activity import SourceActivity
 from local.batch_responses import stream_checkpoint
 from local.blueprint import EventSourceMappingSpec
-from local.functions import FunctionPool, InvocationError
+from local.functions import InvocationError
+from local.stream_failure import (
+    RECORD_AGE_EXCEEDED,
+    RETRY_ATTEMPTS_EXHAUSTED,
+    stream_failure_document,
+)
 from offline.stream_events import dynamodb_stream_event
 
 # Lambda polls each shard about four times a second.
@@ -34,12 +41,24 @@ MAX_RECORDS_PER_READ = 1000
 RETRY_DELAY_SECONDS = 0.5
 
 
+class Function(Protocol):
+    """What the event source invokes; a function error raises `InvocationError`."""
+
+    def invoke(self, event: Mapping[str, Any]) -> Any: ...
+
+
+def _sequence_number(record: Mapping[str, Any]) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])
+
+
 @dataclass
 class _Shard:
     shard_id: str
     iterator: str | None
     pending: list[dict[str, Any]] = field(default_factory=list)
     """Read but not yet checkpointed, oldest first."""
+    last_read: int = -1
+    """Sequence number of the newest record read."""
     attempts: int = 0
     """Failed invocations of the batch at the head of `pending`."""
     size_limit: int | None = None
@@ -53,10 +72,11 @@ class StreamEventSource:
         *,
         stream_arn: str,
         region: str,
-        function: FunctionPool,
+        function: Function,
         streams: Any,
         sqs: Any,
         on_failure_queue_url: str | None,
+        retry_delay_seconds: float = RETRY_DELAY_SECONDS,
     ) -> None:
         self.mapping = mapping
         self.stream_arn = stream_arn
@@ -65,6 +85,7 @@ class StreamEventSource:
         self._streams = streams
         self._sqs = sqs
         self._on_failure_queue_url = on_failure_queue_url
+        self._retry_delay_seconds = retry_delay_seconds
         self.activity = SourceActivity()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -72,13 +93,18 @@ class StreamEventSource:
         self._shards: list[_Shard] = []
         self._thread = threading.Thread(target=self._run, name=f"local-stream-{mapping.name}")
 
-    def start(self) -> None:
+    def open_shards(self) -> None:
+        """Take an iterator at the mapping's starting position for each shard of the stream:
+        what creating the mapping does."""
         self._shards = [
             _Shard(shard["ShardId"], self._iterator(shard["ShardId"]))
             for shard in self._streams.describe_stream(StreamArn=self.stream_arn)[
                 "StreamDescription"
             ]["Shards"]
         ]
+
+    def start(self) -> None:
+        self.open_shards()
         self._thread.start()
 
     def stop(self) -> None:
@@ -91,6 +117,20 @@ class StreamEventSource:
         """Every shard was read to its end and every record read was processed."""
         with self._lock:
             return self._caught_up
+
+    def poll(self) -> bool:
+        """One round over the shards: read what is new, invoke each batch that is due.
+        False once every shard is read to its end and nothing read waits."""
+        busy = False
+        for shard in self._shards:
+            read = self._read(shard)
+            due = self._ready(shard)
+            if due:
+                self._invoke(shard)
+            busy = busy or read or due or bool(shard.pending)
+        with self._lock:
+            self._caught_up = not busy
+        return busy
 
     def _iterator(self, shard_id: str) -> str:
         iterator: str = self._streams.get_shard_iterator(
@@ -109,8 +149,14 @@ class StreamEventSource:
             ShardIterator=shard.iterator, Limit=min(wanted, MAX_RECORDS_PER_READ)
         )
         shard.iterator = response.get("NextShardIterator")
-        shard.pending.extend(response["Records"])
-        return bool(response["Records"])
+        # Only what lies past the newest record read. AWS never hands a record out twice,
+        # but moto can give two concurrent writes one sequence number, and its iterator then
+        # keeps returning the newest record.
+        fresh = [r for r in response["Records"] if int(_sequence_number(r)) > shard.last_read]
+        if fresh:
+            shard.last_read = int(_sequence_number(fresh[-1]))
+        shard.pending.extend(fresh)
+        return bool(fresh)
 
     def _ready(self, shard: _Shard) -> bool:
         """A batch is due: full, or its oldest record has waited out the batching window."""
@@ -124,15 +170,7 @@ class StreamEventSource:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                busy = False
-                for shard in self._shards:
-                    read = self._read(shard)
-                    due = self._ready(shard)
-                    if due:
-                        self._invoke(shard)
-                    busy = busy or read or due or bool(shard.pending)
-                with self._lock:
-                    self._caught_up = not busy
+                busy = self.poll()
             except Exception as error:  # an event source outlives a failed poll
                 with self._lock:
                     self.activity.poll_errors += 1
@@ -145,7 +183,7 @@ class StreamEventSource:
     def _invoke(self, shard: _Shard) -> None:
         size = min(self.mapping.batch_size, shard.size_limit or self.mapping.batch_size)
         batch = shard.pending[:size]
-        sequence_numbers = [record["dynamodb"]["SequenceNumber"] for record in batch]
+        sequence_numbers = [_sequence_number(record) for record in batch]
         event = dynamodb_stream_event(batch, self.stream_arn, self._region)
         errored = False
         try:
@@ -171,9 +209,21 @@ class StreamEventSource:
         shard.attempts += 1
         condition = self._give_up_condition(shard)
         if condition is None:
-            self._stop.wait(RETRY_DELAY_SECONDS)
+            self._stop.wait(self._retry_delay_seconds)
             return
-        self._send_to_on_failure(shard, failed, condition, errored)
+        if self._on_failure_queue_url is not None:
+            document = stream_failure_document(
+                failed,
+                condition=condition,
+                invoke_count=shard.attempts,
+                function_errored=errored,
+                function_arn=self.mapping.function.arn,
+                stream_arn=self.stream_arn,
+                shard_id=shard.shard_id,
+            )
+            self._sqs.send_message(
+                QueueUrl=self._on_failure_queue_url, MessageBody=json.dumps(document)
+            )
         del shard.pending[: len(failed)]
         with self._lock:
             self.activity.discarded += len(failed)
@@ -182,44 +232,9 @@ class StreamEventSource:
     def _give_up_condition(self, shard: _Shard) -> str | None:
         retries = self.mapping.max_retry_attempts
         if retries is not None and shard.attempts > retries:
-            return "RetryAttemptsExhausted"
+            return RETRY_ATTEMPTS_EXHAUSTED
         max_age = self.mapping.max_record_age_seconds
         oldest = shard.pending[0]["dynamodb"]["ApproximateCreationDateTime"].timestamp()
         if max_age is not None and time.time() - oldest > max_age:
-            return "RecordAgeExceeded"
+            return RECORD_AGE_EXCEEDED
         return None
-
-    def _send_to_on_failure(
-        self, shard: _Shard, failed: list[dict[str, Any]], condition: str, errored: bool
-    ) -> None:
-        """What Lambda sends an on-failure destination for a stream: where the records
-        are, not the records, so they can be read again while the stream keeps them."""
-        if self._on_failure_queue_url is None:
-            return
-        first, last = failed[0]["dynamodb"], failed[-1]["dynamodb"]
-        response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": "$LATEST"}
-        if errored:
-            response_context["functionError"] = "Unhandled"
-        document = {
-            "requestContext": {
-                "requestId": str(uuid.uuid4()),
-                "functionArn": self.mapping.function.arn,
-                "condition": condition,
-                "approximateInvokeCount": shard.attempts,
-            },
-            "responseContext": response_context,
-            "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "DDBStreamBatchInfo": {
-                "shardId": shard.shard_id,
-                "startSequenceNumber": first["SequenceNumber"],
-                "endSequenceNumber": last["SequenceNumber"],
-                "approximateArrivalOfFirstRecord": first["ApproximateCreationDateTime"].isoformat(),
-                "approximateArrivalOfLastRecord": last["ApproximateCreationDateTime"].isoformat(),
-                "batchSize": len(failed),
-                "streamArn": self.stream_arn,
-            },
-        }
-        self._sqs.send_message(
-            QueueUrl=self._on_failure_queue_url, MessageBody=json.dumps(document)
-        )

@@ -89,7 +89,8 @@ class Body:
 
 
 def _schema_text(definition: dict[str, Any]) -> st.SearchStrategy[str]:
-    """Text the definition's `^[first][rest]*$` pattern accepts, up to its maxLength.
+    """Text the definition's `^[first][rest]*` pattern (anchored at both ends) accepts, up
+    to its maxLength.
 
     The two alphabets are read off the pattern by trying every printable character, which
     is much cheaper to draw from than `st.from_regex`.

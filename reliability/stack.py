@@ -20,12 +20,14 @@ from botocore.config import Config
 from moto import mock_aws
 
 from local.blueprint import Blueprint, EventSourceMappingSpec, load_blueprint
+from local.functions import applied_environment
 from local.provisioning import LocalResources, provision
+from local.stream_source import StreamEventSource
 from offline.stream_events import read_stream
 from reliability.functions import LambdaFunction
 from reliability.readback import table_items, take_messages
 from reliability.sqs_poller import SqsPoller
-from reliability.stream_poller import StreamPoller
+from reliability.stream_poller import RETRY_DELAY_SECONDS, drain
 
 STACK = "dev"
 PROCESSOR_HANDLER = "handlers.processor.handler"
@@ -70,7 +72,7 @@ class InProcessStack:
     processor: LambdaFunction
     notifier: LambdaFunction
     queue: SqsPoller
-    stream: StreamPoller
+    stream: StreamEventSource
     dead_letter_queue_url: str
     max_receive_count: int
     table_name: str
@@ -94,7 +96,7 @@ class InProcessStack:
         """Run both event sources until the queue is empty and the stream processed, then
         take what reached the DLQ, the subscriber and the failure queue off them."""
         self.queue.drain()
-        self.stream.drain()
+        drain(self.stream)
         for url in self._outputs():
             # moto's SQS slows down with every message a queue holds: empty them as they fill.
             self._taken.setdefault(url, []).extend(take_messages(self.sqs, url))
@@ -147,7 +149,9 @@ def in_process_stack() -> Iterator[InProcessStack]:
     """A fresh stack in moto for one scenario; its containers are closed afterwards."""
     blueprint = stack_blueprint()
     region = blueprint.region
-    with mock_aws():
+    # A client a handler makes only when an invocation needs it (the processor's DLQ client)
+    # reads the process's environment, not the one its module was imported with.
+    with mock_aws(), applied_environment(_handler_environment(region)):
 
         def client(service: str) -> Any:
             return _session(region).client(service, config=CLIENT_CONFIG)
@@ -166,6 +170,19 @@ def in_process_stack() -> Iterator[InProcessStack]:
         notifier = _function(blueprint, resources, NOTIFIER_HANDLER)
         streams = client("dynamodbstreams")
         (subscriber_queue_url,) = resources.subscriber_queue_urls.values()
+        failure_queue_url = resources.queue_url(notifier_mapping.on_failure_arn)
+        stream = StreamEventSource(
+            notifier_mapping,
+            stream_arn=identities.local(notifier_mapping.source_arn),
+            region=region,
+            function=notifier,
+            streams=streams,
+            sqs=sqs,
+            on_failure_queue_url=failure_queue_url,
+            retry_delay_seconds=RETRY_DELAY_SECONDS,
+        )
+        # The mapping exists before the scenario writes anything.
+        stream.open_shards()
         stack = InProcessStack(
             blueprint=blueprint,
             resources=resources,
@@ -182,20 +199,12 @@ def in_process_stack() -> Iterator[InProcessStack]:
                 mapping=processor_mapping,
                 function=processor,
             ),
-            stream=StreamPoller(
-                streams=streams,
-                sqs=sqs,
-                stream_arn=identities.local(notifier_mapping.source_arn),
-                region=region,
-                mapping=notifier_mapping,
-                function=notifier,
-                on_failure_queue_url=resources.queue_url(notifier_mapping.on_failure_arn),
-            ),
+            stream=stream,
             dead_letter_queue_url=resources.queue_url(redrive["deadLetterTargetArn"]),
             max_receive_count=int(redrive["maxReceiveCount"]),
             table_name=identities.local(table.physical_name),
             subscriber_queue_url=subscriber_queue_url,
-            stream_failure_queue_url=resources.queue_url(notifier_mapping.on_failure_arn),
+            stream_failure_queue_url=failure_queue_url,
         )
         try:
             yield stack
