@@ -14,11 +14,23 @@ def read_stream(streams: Any, stream_arn: str) -> list[dict[str, Any]]:
         iterator = streams.get_shard_iterator(
             StreamArn=stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
         ).get("ShardIterator")
+        newest = -1
         while iterator:
             page = streams.get_records(ShardIterator=iterator)
-            records.extend(page["Records"])
-            # An open shard always hands out a next iterator; an empty page means caught up.
-            iterator = page.get("NextShardIterator") if page["Records"] else None
+            # Only what lies past the newest record read. AWS never hands a record out twice,
+            # but moto can give two concurrent writes one sequence number, and its iterator
+            # then keeps returning the newest record: without this, reading never ends.
+            fresh = [
+                record
+                for record in page["Records"]
+                if int(record["dynamodb"]["SequenceNumber"]) > newest
+            ]
+            records.extend(fresh)
+            # An open shard always hands out a next iterator; nothing new means caught up.
+            if not fresh:
+                break
+            newest = int(fresh[-1]["dynamodb"]["SequenceNumber"])
+            iterator = page.get("NextShardIterator")
     return records
 
 
