@@ -16,7 +16,6 @@ from bench import report
 from bench.harness import (
     ACCOUNT,
     LAMBDA_ENVIRONMENT,
-    environment,
     fresh_import,
     handler_session,
     order_body,
@@ -28,6 +27,7 @@ from bench.harness import (
 from bench.hooks import CannedAnswers, InjectedLatency, RequestCounter
 from bench.naive import NaiveHandler
 from handlers import contract
+from local.functions import applied_environment
 from offline.lambda_events import LocalLambdaContext, sqs_event
 from tests.aws_fakes import REGION
 
@@ -80,7 +80,7 @@ def time_processor(runs: int = RUNS, latency: float = LATENCY_SECONDS) -> list[f
     counter = RequestCounter()
     hooks = (counter, InjectedLatency(latency), CannedAnswers(ANSWERS))
     with (
-        environment({**LAMBDA_ENVIRONMENT, **VARIABLES}),
+        applied_environment({**LAMBDA_ENVIRONMENT, **VARIABLES}),
         quiet(),
         warnings.catch_warnings(),
         handler_session(*hooks),
@@ -98,7 +98,7 @@ def time_naive(runs: int = RUNS, latency: float = LATENCY_SECONDS) -> list[float
     counter = RequestCounter()
     samples: list[float] = []
     hooks = (counter, InjectedLatency(latency), CannedAnswers(ANSWERS))
-    with environment(LAMBDA_ENVIRONMENT), handler_session(*hooks) as session:
+    with applied_environment(LAMBDA_ENVIRONMENT), handler_session(*hooks) as session:
         naive = NaiveHandler(session, VARIABLES[contract.ORDERS_TABLE_ENV], TOPIC_ARN)
         for run in range(runs + 1):
             bodies = [order_body(order_id) for order_id in order_ids(f"p2-{run}", BATCH)]

@@ -19,7 +19,6 @@ from moto import mock_aws
 from bench import report
 from bench.harness import (
     LAMBDA_ENVIRONMENT,
-    environment,
     fresh_import,
     handler_session,
     order_body,
@@ -31,6 +30,7 @@ from bench.harness import (
 from bench.hooks import RequestCounter
 from bench.naive import NaiveHandler
 from handlers import contract
+from local.functions import applied_environment
 from offline.lambda_events import LocalLambdaContext, sqs_event
 from offline.stream_events import dynamodb_stream_event, read_stream
 from tests.aws_fakes import REGION, create_order_table
@@ -97,9 +97,9 @@ def count_pipeline(orders: int = ORDERS) -> Counted:
     poller's ReceiveMessage/DeleteMessage, which are not counted, and minutes of waiting.
     """
     counter = RequestCounter()
-    with mock_aws(), environment(LAMBDA_ENVIRONMENT):
+    with mock_aws(), applied_environment(LAMBDA_ENVIRONMENT):
         world = World.create()
-        with environment(world.variables), quiet(), handler_session(counter):
+        with applied_environment(world.variables), quiet(), handler_session(counter):
             processor = fresh_import("handlers.processor")
             notifier = fresh_import("handlers.notifier")
             bodies = [order_body(order_id) for order_id in order_ids("p1", orders)]
@@ -124,7 +124,7 @@ def count_pipeline(orders: int = ORDERS) -> Counted:
 
 def count_naive(orders: int = ORDERS) -> Counted:
     counter = RequestCounter()
-    with mock_aws(), environment(LAMBDA_ENVIRONMENT):
+    with mock_aws(), applied_environment(LAMBDA_ENVIRONMENT):
         world = World.create()
         with handler_session(counter) as session:
             topic_arn = world.variables[contract.ORDER_EVENTS_TOPIC_ARN_ENV]

@@ -8,11 +8,10 @@ import contextlib
 import importlib
 import io
 import json
-import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, Protocol
 
@@ -36,21 +35,6 @@ LAMBDA_ENVIRONMENT = {
 
 class Hook(Protocol):
     def attach(self, events: BaseEventHooks) -> None: ...
-
-
-@contextlib.contextmanager
-def environment(variables: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the block, then put back what was there."""
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextlib.contextmanager

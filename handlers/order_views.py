@@ -11,7 +11,16 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from boto3.dynamodb.types import TypeDeserializer
+
 from handlers import contract
+
+_deserializer = TypeDeserializer()
+
+
+def item_values(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item (or key) as the client returns it, as plain Python values."""
+    return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
 
 
 def money(amount: Decimal) -> str:

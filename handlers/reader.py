@@ -13,12 +13,11 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from boto3.dynamodb.types import TypeDeserializer
 
 from handlers import contract
 from handlers.api_input import decode_cursor, encode_cursor, page_size, require_identifier
 from handlers.init_phase import freeze_imported_objects
-from handlers.order_views import order_view
+from handlers.order_views import item_values, order_view
 from handlers.rest_api import ApiRequest, NotFound, Routes, answer
 from handlers.tracing import SampledTracer
 
@@ -30,12 +29,6 @@ tracer = SampledTracer()
 dynamodb = boto3.client("dynamodb")
 TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
 
-_deserializer = TypeDeserializer()
-
-
-def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
-
 
 @tracer.capture_method
 def get_order(request: ApiRequest) -> dict[str, Any]:
@@ -44,7 +37,7 @@ def get_order(request: ApiRequest) -> dict[str, Any]:
     response = dynamodb.get_item(TableName=TABLE_NAME, Key={contract.ORDER_KEY: {"S": order_id}})
     if "Item" not in response:
         raise NotFound(f"no order {order_id}")
-    return order_view(_plain(response["Item"]))
+    return order_view(item_values(response["Item"]))
 
 
 @tracer.capture_method
@@ -65,9 +58,9 @@ def list_customer_orders(request: ApiRequest) -> dict[str, Any]:
         position = decode_cursor(cursor, customer_id)
         query["ExclusiveStartKey"] = {name: {"S": value} for name, value in position.items()}
     response = dynamodb.query(**query)
-    page: dict[str, Any] = {"orders": [order_view(_plain(item)) for item in response["Items"]]}
+    page: dict[str, Any] = {"orders": [order_view(item_values(item)) for item in response["Items"]]}
     if "LastEvaluatedKey" in response:
-        page["nextCursor"] = encode_cursor(_plain(response["LastEvaluatedKey"]))
+        page["nextCursor"] = encode_cursor(item_values(response["LastEvaluatedKey"]))
     return page
 
 

@@ -14,14 +14,13 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from handlers import contract
 from handlers.api_input import requested_status, require_identifier
 from handlers.init_phase import freeze_imported_objects
 from handlers.order_status import OrderStatus
-from handlers.order_views import order_view
+from handlers.order_views import item_values, order_view
 from handlers.orders import timestamp_from_epoch_millis
 from handlers.rest_api import ApiError, ApiRequest, NotFound, Routes, answer
 from handlers.tracing import SampledTracer
@@ -34,8 +33,6 @@ tracer = SampledTracer()
 
 dynamodb = boto3.client("dynamodb")
 TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
-
-_deserializer = TypeDeserializer()
 
 _NAMES = {
     "#status": contract.ORDER_STATUS_FIELD,
@@ -62,10 +59,6 @@ class StatusConflict(ApiError):
         }
 
 
-def _plain(attributes: dict[str, Any]) -> dict[str, Any]:
-    return {name: _deserializer.deserialize(value) for name, value in attributes.items()}
-
-
 def _read(order_id: str) -> dict[str, Any]:
     response = dynamodb.get_item(
         TableName=TABLE_NAME,
@@ -76,7 +69,7 @@ def _read(order_id: str) -> dict[str, Any]:
     )
     if "Item" not in response:
         raise NotFound(f"no order {order_id}")
-    return _plain(response["Item"])
+    return item_values(response["Item"])
 
 
 def _write(
@@ -106,11 +99,11 @@ def _write(
         winner = error.response.get("Item")
         if winner is None:
             raise NotFound(f"no order {order_id}") from error
-        current = OrderStatus(_plain(winner)[contract.ORDER_STATUS_FIELD])
+        current = OrderStatus(item_values(winner)[contract.ORDER_STATUS_FIELD])
         raise StatusConflict(
             f"the order changed to {current} while moving it to {requested}", current, requested
         ) from error
-    return _plain(response["Attributes"])
+    return item_values(response["Attributes"])
 
 
 @tracer.capture_method

@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeSerializer
 
-from handlers.order_views import order_view
+from handlers.order_views import item_values, order_view
 from handlers.orders import new_order_item, parse_order
 
 CREATED_AT = "2025-11-25T10:00:00.123Z"
@@ -16,9 +16,21 @@ CREATED_AT = "2025-11-25T10:00:00.123Z"
 
 def _as_read_back(item: dict[str, Any]) -> dict[str, Any]:
     """The item as DynamoDB returns it: every number a Decimal."""
-    serializer, deserializer = TypeSerializer(), TypeDeserializer()
-    return {
-        key: deserializer.deserialize(serializer.serialize(value)) for key, value in item.items()
+    serializer = TypeSerializer()
+    return item_values({key: serializer.serialize(value) for key, value in item.items()})
+
+
+def test_an_item_as_the_client_returns_it_reads_as_python_values() -> None:
+    attributes = {
+        "orderId": {"S": "o-1"},
+        "version": {"N": "3"},
+        "items": {"L": [{"M": {"sku": {"S": "A-1"}, "unitPrice": {"N": "9.90"}}}]},
+    }
+
+    assert item_values(attributes) == {
+        "orderId": "o-1",
+        "version": Decimal(3),
+        "items": [{"sku": "A-1", "unitPrice": Decimal("9.90")}],
     }
 
 
