@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from typing import Any
 from bench import report
 from bench.harness import order_body, order_ids, quiet
 from handlers import contract
+from local.activity import SourceActivity
 from local.http_client import call
 from local.options import LocalOptions
 from local.pipeline import LocalPipeline
@@ -47,6 +49,8 @@ class Burst:
     started: float
     posted: float
     """When the last answer came back."""
+    activity: Mapping[str, SourceActivity]
+    """What each event source did, by mapping name."""
 
     @property
     def accepted(self) -> list[Sent]:
@@ -104,7 +108,8 @@ def burst(orders: int = ORDERS, clients: int = CLIENTS) -> Burst:
                 time.sleep(POLL_SECONDS)
             stream_arn = dynamodb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
             stored_at = _insert_times(pipeline.aws.client("dynamodbstreams"), stream_arn)
-    return Burst(sent, stored_at, started, posted)
+            activity = pipeline.activity()
+    return Burst(sent, stored_at, started, posted, activity)
 
 
 def run() -> None:
@@ -136,3 +141,10 @@ def run() -> None:
     )
     report.row("latency POST -> stored, p50", report.ms(report.percentile(latencies, 0.50)))
     report.row("latency POST -> stored, p99", report.ms(report.percentile(latencies, 0.99)))
+    for mapping, activity in sorted(result.activity.items()):
+        report.row(
+            f"{mapping} invocations",
+            f"{activity.invocations:8d}",
+            f"{activity.records / max(activity.invocations, 1):.1f} records per batch, "
+            f"{activity.retried} retried",
+        )

@@ -11,12 +11,18 @@ Not emulated: SigV4 auth (`apiAuth`), throttling and WAF. An unknown route answe
 draft-04 models with `jsonschema`; the rules are the same, the wording of
 `validationErrorString` is jsonschema's, not API Gateway's, and long values in it are
 abridged (`local.validation_errors`).
+
+The SQS integration sends one message at a time. The whole local run shares one
+interpreter, so concurrent sends hardly queue a burst any faster; they take the interpreter
+from the event source's pollers instead, the queue outgrows them, and every SQS call moto
+answers costs more the longer the queue is (BENCHMARKS.md, P5).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -115,6 +121,7 @@ class LocalApiGateway:
         self.document = document
         self.stage = stage
         self._send_message = send_message
+        self._sending = threading.Lock()
         self.routes = [
             Route.of(path, method, operation, integration_for(operation))
             for path, method, operation in operations(document)
@@ -225,7 +232,8 @@ class LocalApiGateway:
             request.request_id,
             request.received_epoch_ms,
         )
-        sqs_status = self._send_message(integration.queue_url, send_message_kwargs(form))
+        with self._sending:
+            sqs_status = self._send_message(integration.queue_url, send_message_kwargs(form))
         status, body = render_order_response(self.document, sqs_status, request.request_id)
         return HttpResponse(status, body.encode("utf-8"))
 

@@ -26,7 +26,7 @@ from local.stream_source import StreamEventSource
 from offline.stream_events import read_stream
 from reliability.functions import LambdaFunction
 from reliability.readback import table_items, take_messages
-from reliability.sqs_poller import SqsPoller
+from reliability.sqs_poller import RECEIVE_WAIT_SECONDS, SqsPoller
 from reliability.stream_poller import RETRY_DELAY_SECONDS, drain
 
 STACK = "dev"
@@ -192,12 +192,14 @@ def in_process_stack() -> Iterator[InProcessStack]:
             processor=processor,
             notifier=notifier,
             queue=SqsPoller(
-                sqs=sqs,
+                processor_mapping,
                 queue_url=resources.queue_url(processor_mapping.source_arn),
                 queue_arn=identities.local(processor_mapping.source_arn),
                 region=region,
-                mapping=processor_mapping,
                 function=processor,
+                sqs=sqs,
+                receive_wait_seconds=RECEIVE_WAIT_SECONDS,
+                retry_at_once=True,
             ),
             stream=stream,
             dead_letter_queue_url=resources.queue_url(redrive["deadLetterTargetArn"]),

@@ -4,7 +4,10 @@ validation, gateway responses, the SQS form and the proxy events. No network, no
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -18,6 +21,7 @@ from local.api_gateway import (
     Integration,
     LambdaProxyIntegration,
     LocalApiGateway,
+    SendMessage,
     SqsIntegration,
 )
 from local.functions import InvocationError
@@ -28,6 +32,8 @@ QUEUE_URL = "http://127.0.0.1:1/123456789012/orders-queue"
 SEED = {"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}
 # What a 400 may weigh, whatever the body: its reason, never the body again.
 SMALL_ANSWER_BYTES = 4_000
+# Long enough that posts started together would overlap in the send if nothing kept them apart.
+SLOW_SEND_SECONDS = 0.05
 DEPLOYMENT = DeploymentValues(
     region="eu-west-1",
     queue_path="123456789012/orders-queue",
@@ -40,13 +46,16 @@ DEPLOYMENT = DeploymentValues(
 class Stage:
     """The gateway with recorded integrations: what it sent SQS, which events it invoked."""
 
-    def __init__(self, sqs_status: int = 200, proxy_result: Any = None) -> None:
+    def __init__(
+        self, sqs_status: int = 200, proxy_result: Any = None, send: SendMessage | None = None
+    ) -> None:
+        """`send` stands in for SQS instead of recording what was sent."""
         self.sent: list[tuple[str, Mapping[str, Any]]] = []
         self.events: list[tuple[str, Mapping[str, Any]]] = []
         self._sqs_status = sqs_status
         self._proxy_result = proxy_result or {"statusCode": 200, "body": '{"ok": true}'}
         self.gateway = LocalApiGateway(
-            openapi_document(DEPLOYMENT), "v1", self._integration, self._send
+            openapi_document(DEPLOYMENT), "v1", self._integration, send or self._send
         )
 
     def _send(self, queue_url: str, message: Mapping[str, Any]) -> int:
@@ -257,3 +266,34 @@ def test_a_status_change_is_validated_then_proxied_to_the_status_updater() -> No
 def test_a_function_that_fails_or_answers_nonsense_is_502(result: Any) -> None:
     status, answer = Stage(proxy_result=result).request("GET", "/orders/123")
     assert (status, answer["message"]) == (502, "Internal server error")
+
+
+def _post_seed(stage: Stage) -> tuple[int, Any]:
+    return stage.request("POST", "/orders", SEED)
+
+
+def test_orders_posted_at_once_reach_sqs_one_at_a_time() -> None:
+    # GIVEN a queue that takes a moment to answer each SendMessage
+    in_flight: list[int] = []
+    lock = threading.Lock()
+    active = 0
+
+    def slow_send(queue_url: str, message: Mapping[str, Any]) -> int:
+        nonlocal active
+        with lock:
+            active += 1
+            in_flight.append(active)
+        time.sleep(SLOW_SEND_SECONDS)
+        with lock:
+            active -= 1
+        return 200
+
+    stage = Stage(send=slow_send)
+
+    # WHEN four clients post at the same time
+    with ThreadPoolExecutor(max_workers=4) as clients:
+        statuses = [status for status, _ in clients.map(_post_seed, [stage] * 4)]
+
+    # THEN every order is accepted, and no send started before the previous one ended
+    assert statuses == [202] * 4
+    assert in_flight == [1] * 4
