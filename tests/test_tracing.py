@@ -37,8 +37,8 @@ def test_the_sampling_decision_is_read_from_the_trace_header(
     assert invocation_sampled(header) is sampled
 
 
-def _traced_container(*invocations: str) -> dict[str, Any]:
-    """The probe's report: a reader container, tracing on, serving `invocations`."""
+def _traced_container(handler: str, *invocations: str) -> dict[str, Any]:
+    """The probe's report: a container of `handler`, tracing on, serving `invocations`."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(REPO_ROOT),
@@ -47,12 +47,12 @@ def _traced_container(*invocations: str) -> dict[str, Any]:
             for name, value in FAKE_AWS_ENVIRONMENT.items()
             if name != "POWERTOOLS_TRACE_DISABLED"
         },
-        "AWS_LAMBDA_FUNCTION_NAME": "order-reader",
-        "POWERTOOLS_SERVICE_NAME": contract.READER_SERVICE_NAME,
+        "AWS_LAMBDA_FUNCTION_NAME": f"order-{handler}",
+        "POWERTOOLS_SERVICE_NAME": f"order-{handler}",
         contract.ORDERS_TABLE_ENV: "orders",
     }
     finished = subprocess.run(  # noqa: S603 - our own interpreter running our own probe
-        [sys.executable, str(PROBE), *invocations],
+        [sys.executable, str(PROBE), handler, *invocations],
         env=environment,
         cwd=REPO_ROOT,
         capture_output=True,
@@ -70,13 +70,13 @@ def _by_name(documents: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def test_a_sampled_invocation_after_an_unsampled_one_is_traced_and_not_a_cold_start() -> None:
     # GIVEN a container whose first invocation is not sampled and whose second is
-    report = _traced_container("unsampled", "sampled")
+    report = _traced_container("reader", "unsampled", "sampled")
 
     # THEN the X-Ray SDK was not imported until the sampled invocation
     assert report["sdk_after_import"] is False
     first, second = report["invocations"]
     assert (first["sdk_loaded"], second["sdk_loaded"]) == (False, True)
-    assert first["status"] == second["status"] == 404
+    assert first["result"] == second["result"] == 404
 
     # AND the sampled invocation sent its handler, method and DynamoDB subsegments, the
     # last from the client made at import, before X-Ray patched botocore
@@ -91,20 +91,36 @@ def test_a_sampled_invocation_after_an_unsampled_one_is_traced_and_not_a_cold_st
 
 
 def test_a_first_invocation_that_is_sampled_is_annotated_as_the_cold_start() -> None:
-    report = _traced_container("sampled", "sampled")
+    report = _traced_container("reader", "sampled", "sampled")
 
     handlers = [doc for doc in report["documents"] if doc["name"] == "## handler"]
     assert [doc["annotations"]["ColdStart"] for doc in handlers] == [True, False]
 
 
 def test_an_unsampled_container_sends_nothing_to_xray() -> None:
-    report = _traced_container("unsampled", "unsampled")
+    report = _traced_container("reader", "unsampled", "unsampled")
 
     assert [invocation["sdk_loaded"] for invocation in report["invocations"]] == [False, False]
     assert report["documents"] == []
 
 
 def test_the_handler_freezes_what_its_imports_created() -> None:
-    report = _traced_container()
+    report = _traced_container("reader")
 
     assert report["frozen_by_import"] > 10_000
+
+
+def test_the_processor_traces_its_writer_threads_once_sampled() -> None:
+    # GIVEN a processor container whose second batch is sampled
+    report = _traced_container("processor", "unsampled", "sampled")
+
+    # THEN both batches stored their order, and only the second was traced
+    assert [invocation["result"] for invocation in report["invocations"]] == [
+        {"batchItemFailures": []},
+        {"batchItemFailures": []},
+    ]
+    segments = _by_name(report["documents"])
+    assert segments["## handler"]["annotations"]["ColdStart"] is False
+    # the PutItem made in a writer thread, by the client created at import
+    assert segments["dynamodb"]["aws"]["operation"] == "PutItem"
+    assert segments["dynamodb"]["trace_id"] == segments["## handler"]["trace_id"]
