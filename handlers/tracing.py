@@ -1,6 +1,6 @@
 """X-Ray tracing that costs a container nothing until one of its invocations is sampled.
 
-Creating Powertools' `Tracer` imports the X-Ray SDK and builds its recorder: about 90 ms,
+Creating Powertools' `Tracer` imports the X-Ray SDK and builds its recorder: about 100 ms,
 more than a third of a handler's cold start. Only sampled invocations send anything to
 X-Ray, and at volume X-Ray samples one request a second and 5% of the rest, so most cold
 starts need none of it. Lambda names each invocation's sampling decision in the
