@@ -41,10 +41,6 @@ class SampledTracer:
         self._tracer: Tracer | None = None
         self._invoked = False
 
-    @property
-    def loaded(self) -> bool:
-        return self._tracer is not None
-
     def _load(self) -> Tracer:
         if self._tracer is None:
             if self._invoked:

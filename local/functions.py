@@ -137,6 +137,15 @@ def load_private_module(module_name: str, environment: Mapping[str, str]) -> Mod
     return module
 
 
+def close_container(module: ModuleType) -> None:
+    """What the end of a Lambda container frees: its worker pools and connections."""
+    for value in vars(module).values():
+        if isinstance(value, Executor):
+            value.shutdown(wait=True)
+        elif isinstance(value, BaseClient | OnDemandClient):
+            value.close()
+
+
 @dataclass(frozen=True)
 class LocalLambdaContext:
     """What Lambda hands a handler as `context`."""
@@ -189,12 +198,7 @@ class Container:
             _invocation_output.reset(token)
 
     def close(self) -> None:
-        """What the end of a Lambda container frees: its worker pools and connections."""
-        for value in vars(self._module).values():
-            if isinstance(value, Executor):
-                value.shutdown(wait=True)
-            elif isinstance(value, BaseClient | OnDemandClient):
-                value.close()
+        close_container(self._module)
 
 
 class FunctionPool:

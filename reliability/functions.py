@@ -13,14 +13,11 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
 from types import ModuleType
 from typing import Any
 
-from botocore.client import BaseClient
-
 from local.blueprint import FunctionSpec
-from local.functions import InvocationError, load_private_module
+from local.functions import InvocationError, close_container, load_private_module
 from offline.lambda_events import LocalLambdaContext
 
 Prepare = Callable[[ModuleType], None]
@@ -44,15 +41,6 @@ def _cancel_abandoned_tasks() -> None:
         task.cancel()
     if pending:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-
-
-def close_container(module: ModuleType) -> None:
-    """What the end of a Lambda sandbox frees: its worker pools and connections."""
-    for value in vars(module).values():
-        if isinstance(value, Executor):
-            value.shutdown(wait=True)
-        elif isinstance(value, BaseClient):
-            value.close()
 
 
 class LambdaFunction:
