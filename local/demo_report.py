@@ -11,17 +11,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from handlers import contract
 from handlers.order_status import OrderStatus
+from handlers.order_views import item_values
 from handlers.orders import fingerprint, parse_order
 from local.activity import SourceActivity
 from local.demo_script import Outcome, QueueMessage, ScriptedRequest
 from local.http_client import ApiAnswer
 from local.pipeline import LocalPipeline
-
-_deserializer = TypeDeserializer()
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ def collect_state(pipeline: LocalPipeline) -> PipelineState:
     state = PipelineState(activity=pipeline.activity())
     for page in dynamodb.get_paginator("scan").paginate(TableName=inventory.table_name):
         for item in page["Items"]:
-            plain = {name: _deserializer.deserialize(value) for name, value in item.items()}
+            plain = item_values(item)
             state.stored[plain[contract.ORDER_KEY]] = plain
     state.dead_letters = [
         DeadLetter(message["Body"], _string_attributes(message))

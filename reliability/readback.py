@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from handlers import contract
-
-_deserializer = TypeDeserializer()
+from handlers.order_views import item_values
 
 
 def table_items(dynamodb: Any, table_name: str) -> dict[str, dict[str, Any]]:
@@ -16,7 +13,7 @@ def table_items(dynamodb: Any, table_name: str) -> dict[str, dict[str, Any]]:
     items: dict[str, dict[str, Any]] = {}
     for page in dynamodb.get_paginator("scan").paginate(TableName=table_name):
         for raw in page["Items"]:
-            item = {name: _deserializer.deserialize(value) for name, value in raw.items()}
+            item = item_values(raw)
             items[str(item[contract.ORDER_KEY])] = item
     return items
 
