@@ -31,7 +31,7 @@ from local.stream_failure import (
     RETRY_ATTEMPTS_EXHAUSTED,
     stream_failure_document,
 )
-from offline.stream_events import dynamodb_stream_event
+from offline.stream_events import dynamodb_stream_event, records_past, sequence_number
 
 # Lambda polls each shard about four times a second.
 POLL_INTERVAL_SECONDS = 0.25
@@ -149,12 +149,9 @@ class StreamEventSource:
             ShardIterator=shard.iterator, Limit=min(wanted, MAX_RECORDS_PER_READ)
         )
         shard.iterator = response.get("NextShardIterator")
-        # Only what lies past the newest record read. AWS never hands a record out twice,
-        # but moto can give two concurrent writes one sequence number, and its iterator then
-        # keeps returning the newest record.
-        fresh = [r for r in response["Records"] if int(_sequence_number(r)) > shard.last_read]
+        fresh = records_past(response["Records"], shard.last_read)
         if fresh:
-            shard.last_read = int(_sequence_number(fresh[-1]))
+            shard.last_read = sequence_number(fresh[-1])
         shard.pending.extend(fresh)
         return bool(fresh)
 

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+
+
+def sequence_number(record: Mapping[str, Any]) -> int:
+    return int(record["dynamodb"]["SequenceNumber"])
+
+
+def records_past(records: list[dict[str, Any]], newest_read: int) -> list[dict[str, Any]]:
+    """The records of a GetRecords page that lie past the newest one read before.
+
+    AWS never hands a record out twice, but moto can give two concurrent writes one sequence
+    number, and its iterator then keeps returning the newest record: a reader that took every
+    page as new would never catch up, and deliver that record again and again.
+    """
+    return [record for record in records if sequence_number(record) > newest_read]
 
 
 def read_stream(streams: Any, stream_arn: str) -> list[dict[str, Any]]:
@@ -17,19 +32,12 @@ def read_stream(streams: Any, stream_arn: str) -> list[dict[str, Any]]:
         newest = -1
         while iterator:
             page = streams.get_records(ShardIterator=iterator)
-            # Only what lies past the newest record read. AWS never hands a record out twice,
-            # but moto can give two concurrent writes one sequence number, and its iterator
-            # then keeps returning the newest record: without this, reading never ends.
-            fresh = [
-                record
-                for record in page["Records"]
-                if int(record["dynamodb"]["SequenceNumber"]) > newest
-            ]
+            fresh = records_past(page["Records"], newest)
             records.extend(fresh)
             # An open shard always hands out a next iterator; nothing new means caught up.
             if not fresh:
                 break
-            newest = int(fresh[-1]["dynamodb"]["SequenceNumber"])
+            newest = sequence_number(fresh[-1])
             iterator = page.get("NextShardIterator")
     return records
 
