@@ -30,6 +30,7 @@ from bench.harness import (
 from bench.hooks import RequestCounter
 from bench.naive import NaiveHandler
 from handlers import contract
+from local.aws_endpoint import serve_dynamodb_calls_one_at_a_time
 from local.functions import applied_environment
 from offline.lambda_events import LocalLambdaContext, sqs_event
 from offline.stream_events import dynamodb_stream_event, read_stream
@@ -97,6 +98,8 @@ def count_pipeline(orders: int = ORDERS) -> Counted:
     poller's ReceiveMessage/DeleteMessage, which are not counted, and minutes of waiting.
     """
     counter = RequestCounter()
+    # The processor's writer threads would otherwise leave moto's stream out of order.
+    serve_dynamodb_calls_one_at_a_time()
     with mock_aws(), applied_environment(LAMBDA_ENVIRONMENT):
         world = World.create()
         with applied_environment(world.variables), quiet(), handler_session(counter):

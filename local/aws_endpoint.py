@@ -6,11 +6,14 @@ A real HTTP endpoint, so the handlers, boto3 and the AWS CLI all reach it the sa
 
 from __future__ import annotations
 
+import functools
 import socket
+import threading
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -25,6 +28,36 @@ from local.options import LocalRunError
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
 # A stuck call should fail a local run quickly, not hang it.
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2})
+
+
+_DYNAMODB_CALLS = threading.RLock()
+
+
+def serve_dynamodb_calls_one_at_a_time() -> None:
+    """Make moto apply each DynamoDB call whole, as DynamoDB does, for every moto of this
+    process (the server's and `mock_aws`'s). Idempotent.
+
+    moto serves calls on as many threads as make them (the processor writes a batch on 16),
+    and nothing in a call is atomic. Two writes of one order can both pass
+    `attribute_not_exists`. Worse for the stream: moto numbers a record by the shard's length
+    when the write began and appends it once built, so concurrent writes get one sequence
+    number, and a record can carry a number below its place in the shard. moto positions
+    iterators by number, so a reader is sent back over records it already read, and one
+    reading by number cannot tell such a record from a new one: the local stream source
+    announced stored orders twice. DynamoDB numbers a shard's records in the order they
+    were written, so one call at a time is what the local run must give the handlers.
+    """
+    call_action = DynamoHandler.call_action
+    if getattr(call_action, "one_at_a_time", False):
+        return
+
+    @functools.wraps(call_action)
+    def one_at_a_time(handler: Any) -> Any:
+        with _DYNAMODB_CALLS:
+            return call_action(handler)
+
+    one_at_a_time.one_at_a_time = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = one_at_a_time  # type: ignore[method-assign]
 
 
 class _OneRequestPerConnection(MotoRequestHandler):
@@ -62,6 +95,7 @@ class AwsEndpoint(BackgroundServer):
         """Serves on `sock`, bound by the caller (`listening_socket`) before anything else
         starts, so a port in use is reported first; the socket is closed here."""
         self.region = region
+        serve_dynamodb_calls_one_at_a_time()
         try:
             # werkzeug adopts a copy of the bound socket: a port in use is our error above,
             # never werkzeug's sys.exit.

@@ -31,7 +31,7 @@ from local.stream_failure import (
     RETRY_ATTEMPTS_EXHAUSTED,
     stream_failure_document,
 )
-from offline.stream_events import dynamodb_stream_event, records_past, sequence_number
+from offline.stream_events import dynamodb_stream_event, in_shard_order, sequence_number
 
 # Lambda polls each shard about four times a second.
 POLL_INTERVAL_SECONDS = 0.25
@@ -148,8 +148,9 @@ class StreamEventSource:
         response = self._streams.get_records(
             ShardIterator=shard.iterator, Limit=min(wanted, MAX_RECORDS_PER_READ)
         )
+        # Checked before the iterator moves: a shard out of order stays stuck, never skipped.
+        fresh = in_shard_order(response["Records"], shard.last_read)
         shard.iterator = response.get("NextShardIterator")
-        fresh = records_past(response["Records"], shard.last_read)
         if fresh:
             shard.last_read = sequence_number(fresh[-1])
         shard.pending.extend(fresh)

@@ -11,14 +11,31 @@ def sequence_number(record: Mapping[str, Any]) -> int:
     return int(record["dynamodb"]["SequenceNumber"])
 
 
-def records_past(records: list[dict[str, Any]], newest_read: int) -> list[dict[str, Any]]:
-    """The records of a GetRecords page that lie past the newest one read before.
+class StreamOutOfOrder(RuntimeError):
+    """A shard handed out a record not numbered past the one read before it."""
 
-    AWS never hands a record out twice, but moto can give two concurrent writes one sequence
-    number, and its iterator then keeps returning the newest record: a reader that took every
-    page as new would never catch up, and deliver that record again and again.
+
+def in_shard_order(records: list[dict[str, Any]], newest_read: int) -> list[dict[str, Any]]:
+    """The records of a GetRecords page, checked to be numbered past the newest one read
+    before and each past the one before it, as DynamoDB numbers a shard: a reader that
+    follows NextShardIterator then reads each record once, in order.
+
+    moto serving concurrent writes at once breaks this: it gives them one number, and its
+    iterators, positioned by number, go back over records already read. No rule on the
+    numbers then tells a record read again from one numbered too low, so reading stops here
+    rather than deliver a record twice or skip one. The local run keeps moto from it
+    (`local.aws_endpoint.serve_dynamodb_calls_one_at_a_time`).
     """
-    return [record for record in records if sequence_number(record) > newest_read]
+    previous = newest_read
+    for record in records:
+        number = sequence_number(record)
+        if number <= previous:
+            raise StreamOutOfOrder(
+                f"stream record {record.get('eventID')} is numbered {number}, not past "
+                f"{previous}: the shard is read again or was numbered out of order"
+            )
+        previous = number
+    return records
 
 
 def read_stream(streams: Any, stream_arn: str) -> list[dict[str, Any]]:
@@ -32,11 +49,11 @@ def read_stream(streams: Any, stream_arn: str) -> list[dict[str, Any]]:
         newest = -1
         while iterator:
             page = streams.get_records(ShardIterator=iterator)
-            fresh = records_past(page["Records"], newest)
-            records.extend(fresh)
-            # An open shard always hands out a next iterator; nothing new means caught up.
+            fresh = in_shard_order(page["Records"], newest)
+            # An open shard always hands out a next iterator; an empty page means caught up.
             if not fresh:
                 break
+            records.extend(fresh)
             newest = sequence_number(fresh[-1])
             iterator = page.get("NextShardIterator")
     return records

@@ -19,6 +19,7 @@ import boto3
 from botocore.config import Config
 from moto import mock_aws
 
+from local.aws_endpoint import serve_dynamodb_calls_one_at_a_time
 from local.blueprint import Blueprint, EventSourceMappingSpec, load_blueprint
 from local.functions import applied_environment
 from local.provisioning import LocalResources, provision
@@ -149,6 +150,8 @@ def in_process_stack() -> Iterator[InProcessStack]:
     """A fresh stack in moto for one scenario; its containers are closed afterwards."""
     blueprint = stack_blueprint()
     region = blueprint.region
+    # As the local run's moto: DynamoDB's atomic writes and a stream numbered in order.
+    serve_dynamodb_calls_one_at_a_time()
     # A client a handler makes only when an invocation needs it (the processor's DLQ client)
     # reads the process's environment, not the one its module was imported with.
     with mock_aws(), applied_environment(_handler_environment(region)):

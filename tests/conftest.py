@@ -6,8 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from local.aws_endpoint import serve_dynamodb_calls_one_at_a_time
 from offline.mocks import RecordingMocks
 from tests.pulumi_harness import OutputChecks, install_mocks
+
+# Every moto of the suite applies DynamoDB calls whole, as the local run's does: handlers
+# that write concurrently (the processor's writer threads) leave the stream in order.
+serve_dynamodb_calls_one_at_a_time()
 
 
 @pytest.fixture

@@ -48,30 +48,36 @@ def stream_mapping(
 
 @dataclass
 class FakeStream:
-    """One shard. With `repeats_newest`, every read starts with the newest record the
-    previous one returned, as moto's reads do once two writes got one sequence number."""
+    """One shard, read as moto reads it: an iterator stands at a sequence number, which is
+    the record at that place in the shard, and the next one stands after the highest number
+    of the page."""
 
-    repeats_newest: bool = False
     records: list[dict[str, Any]] = field(default_factory=list)
 
     def write(self, count: int) -> list[str]:
-        """`count` new records; their sequence numbers."""
-        added = []
-        for _ in range(count):
-            number = str(FIRST_SEQUENCE_NUMBER + len(self.records))
-            self.records.append(
-                {
-                    "eventID": f"event-{number}",
-                    "eventName": "INSERT",
-                    "dynamodb": {
-                        "SequenceNumber": number,
-                        "ApproximateCreationDateTime": datetime.now(UTC),
-                        "Keys": {"orderId": {"S": f"order-{number}"}},
-                    },
-                }
-            )
-            added.append(number)
-        return added
+        """`count` new records, numbered in order; their sequence numbers."""
+        return [self._append(len(self.records)) for _ in range(count)]
+
+    def write_begun_at(self, place: int) -> str:
+        """A record whose write began when the shard held `place` records and ended after
+        later ones: moto numbers it by the shard's length when the write began, so it
+        carries the number of the record at `place`. Its sequence number."""
+        return self._append(place)
+
+    def _append(self, place: int) -> str:
+        number = str(FIRST_SEQUENCE_NUMBER + place)
+        self.records.append(
+            {
+                "eventID": f"event-{len(self.records)}",
+                "eventName": "INSERT",
+                "dynamodb": {
+                    "SequenceNumber": number,
+                    "ApproximateCreationDateTime": datetime.now(UTC),
+                    "Keys": {"orderId": {"S": f"order-{len(self.records)}"}},
+                },
+            }
+        )
+        return number
 
     def describe_stream(self, **request: str) -> dict[str, Any]:
         assert request["StreamArn"] == STREAM_ARN
@@ -79,14 +85,14 @@ class FakeStream:
 
     def get_shard_iterator(self, **request: str) -> dict[str, Any]:
         assert request["ShardIteratorType"] == "TRIM_HORIZON"
-        return {"ShardIterator": "0"}
+        return {"ShardIterator": str(FIRST_SEQUENCE_NUMBER)}
 
     def get_records(self, **request: Any) -> dict[str, Any]:
-        position = int(request["ShardIterator"])
-        page = self.records[position : position + request.get("Limit", 1000)]
-        # moto's next iterator is one record behind once a sequence number was given twice.
-        advance = len(page) - 1 if self.repeats_newest and page else len(page)
-        return {"Records": page, "NextShardIterator": str(position + advance)}
+        at = int(request["ShardIterator"])
+        place = at - FIRST_SEQUENCE_NUMBER
+        page = self.records[place : place + request.get("Limit", 1000)]
+        after = max((int(r["dynamodb"]["SequenceNumber"]) + 1 for r in page), default=at)
+        return {"Records": page, "NextShardIterator": str(after)}
 
 
 @dataclass

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from local.blueprint import EventSourceMappingSpec
 from local.stream_failure import RETRY_ATTEMPTS_EXHAUSTED
 from local.stream_source import StreamEventSource
@@ -121,10 +123,9 @@ def test_records_past_the_retries_are_given_up_whole_without_a_function_error() 
     assert (info["startSequenceNumber"], info["endSequenceNumber"]) == (numbers[0], numbers[-1])
 
 
-def test_a_record_read_again_is_not_delivered_again() -> None:
-    # GIVEN a stream whose every read starts with the newest record already read (moto's,
-    # once two concurrent writes got one sequence number)
-    stream = FakeStream(repeats_newest=True)
+def test_a_shard_read_in_order_delivers_each_record_once() -> None:
+    # GIVEN a stream read as moto reads it, written to between polls
+    stream = FakeStream()
     written = stream.write(6)
     function = FakeFunction()
 
@@ -136,3 +137,27 @@ def test_a_record_read_again_is_not_delivered_again() -> None:
     # THEN every record reached the function exactly once, in order, and the source is idle
     assert [number for batch in function.batches for number in batch] == written
     assert source.quiet
+
+
+def test_a_shard_numbered_out_of_order_stops_the_source_before_it_delivers() -> None:
+    # GIVEN moto's stream after concurrent writes (issue 19): the fifth record's write began
+    # when the shard held two records, so it carries the third's number, and moto's next
+    # iterator (after a page's highest number) leads back over records already read
+    stream = FakeStream()
+    stream.write(4)
+    stream.write_begun_at(2)
+    function = FakeFunction()
+    source = stream_source(stream, function, FakeSqs(), stream_mapping(batch_size=10))
+
+    def poll_write_and_poll_again() -> None:
+        _poll_until_idle(source)
+        stream.write(2)
+        _poll_until_idle(source)
+
+    # WHEN the source polls the shard, and again once more was written
+    # THEN it stops at the first page, naming the record, instead of taking records by their
+    # number: that way the fourth record reached the function a second time
+    with pytest.raises(RuntimeError, match="event-4 is numbered 102, not past 103"):
+        poll_write_and_poll_again()
+    assert function.batches == []
+    assert not source.quiet

@@ -3,7 +3,10 @@ after, and valid orders the processor accepts."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +43,28 @@ def test_the_same_bodies_are_drawn_unless_a_seed_is_given() -> None:
     draw = generate.__wrapped__  # past the cache: drawn anew each time
     assert draw(3) == draw(3)
     assert draw(3, 7) != draw(3)
+
+
+def test_the_bodies_drawn_do_not_depend_on_what_the_process_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: hypothesis draws now and then from the literals of the project modules
+    imported so far, so pytest on one file and the whole suite drew other "fixed" bodies."""
+    draw = generate.__wrapped__
+    before = draw(3), draw(3, 7)
+
+    # GIVEN one more project module imported, full of literals a body could be made of
+    module = tmp_path / "more_literals.py"
+    literals = [*range(-5, 120), *(f"sku-{n}" for n in range(60)), *("A", "0", "-", "0.5")]
+    module.write_text(f"LITERALS = {literals!r}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("more_literals")
+
+    # THEN the same bodies are drawn, fixed or seeded
+    try:
+        assert (draw(3), draw(3, 7)) == before
+    finally:
+        del sys.modules["more_literals"]
 
 
 def test_every_valid_body_is_an_order_the_processor_accepts(bodies: tuple[Body, ...]) -> None:
