@@ -1,4 +1,9 @@
-"""The order pipeline for one stack: read its settings once, then compose the components."""
+"""The order pipeline for one stack: read its settings once, then compose the components.
+
+Each component is built only from what the ones before it expose (names, ARNs, URLs): the
+store, the queue and processor that fill it, the API in front of the queue, the notifier on
+the store's stream, and monitoring, which takes the `watch` each of the four exposes.
+"""
 
 import pulumi
 
@@ -29,8 +34,8 @@ queue = OrderQueue(
 api = OrderApi(
     "orders",
     OrderApiArgs(
-        queue_arn=queue.queue.arn,
-        queue_url=queue.queue.url,
+        queue_arn=queue.queue_arn,
+        queue_url=queue.queue_url,
         table_name=store.table_name,
         table_arn=store.table_arn,
         customer_index_arn=store.customer_index_arn,
@@ -41,9 +46,7 @@ api = OrderApi(
 notifier = Notifier(
     "orders",
     NotifierArgs(
-        table_stream_arn=store.stream_arn,
-        settings=settings.notifier,
-        functions=functions,
+        table_stream_arn=store.stream_arn, settings=settings.notifier, functions=functions
     ),
 )
 
@@ -56,29 +59,19 @@ monitoring = Monitoring(
         # The dimension the handlers put on their metrics is the one their functions were given.
         environment_name=functions.environment_name,
         region=functions.region,
-        table_name=store.table_name,
-        queue_name=queue.queue.name,
-        dead_letter_queue_name=queue.dead_letter_queue.name,
-        processor_function_name=queue.processor.function.name,
-        processor_timeout_seconds=settings.processor.timeout_seconds,
-        api_name=api.rest_api.name,
-        api_stage_name=api.stage.stage_name,
-        api_function_names={
-            "reader": api.reader.function.name,
-            "status updater": api.status_updater.function.name,
-        },
-        notifier_function_name=notifier.function.function.name,
-        notifier_failure_queue_name=notifier.failure_queue.name,
-        events_topic_name=notifier.topic.name,
+        store=store.watch,
+        queue=queue.watch,
+        api=api.watch,
+        notifier=notifier.watch,
     ),
 )
 
 pulumi.export("environment", settings.environment)
 pulumi.export("tableName", store.table_name)
-pulumi.export("queueUrl", queue.queue.url)
-pulumi.export("deadLetterQueueUrl", queue.dead_letter_queue.url)
-pulumi.export("processorFunctionName", queue.processor.function.name)
+pulumi.export("queueUrl", queue.queue_url)
+pulumi.export("deadLetterQueueUrl", queue.dead_letter_queue_url)
+pulumi.export("processorFunctionName", queue.processor_function_name)
 pulumi.export("apiUrl", api.url)
-pulumi.export("topicArn", notifier.topic.arn)
-pulumi.export("dashboardName", monitoring.dashboard.dashboard_name)
-pulumi.export("alarmTopicArn", monitoring.alarm_topic.arn)
+pulumi.export("topicArn", notifier.topic_arn)
+pulumi.export("dashboardName", monitoring.dashboard_name)
+pulumi.export("alarmTopicArn", monitoring.alarm_topic_arn)

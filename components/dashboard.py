@@ -89,10 +89,12 @@ def _order_graphs(args: MonitoringArgs) -> list[Graph]:
         Graph(
             "Orders accepted",
             [
-                cw.rest_api(cw.REQUESTS, args.api_name, args.api_stage_name).graph_row(
+                cw.rest_api(cw.REQUESTS, args.api.api_name, args.api.stage_name).graph_row(
                     "API requests"
                 ),
-                cw.queue(cw.MESSAGES_SENT, args.queue_name, "Sum").graph_row("sent to the queue"),
+                cw.queue(cw.MESSAGES_SENT, args.queue.queue_name, "Sum").graph_row(
+                    "sent to the queue"
+                ),
             ],
         ),
         Graph(
@@ -120,7 +122,7 @@ def _order_graphs(args: MonitoringArgs) -> list[Graph]:
             "Batch failures",
             [
                 processed(contract.ORDER_RETRIES_METRIC).graph_row("records retried"),
-                cw.function(cw.ERRORS, args.processor_function_name).graph_row(
+                cw.function(cw.ERRORS, args.queue.processor_function_name).graph_row(
                     "whole batches failed"
                 ),
             ],
@@ -128,8 +130,8 @@ def _order_graphs(args: MonitoringArgs) -> list[Graph]:
         Graph(
             "Order queue: depth and oldest message age",
             [
-                cw.queue(cw.VISIBLE_MESSAGES, args.queue_name).graph_row("waiting"),
-                cw.queue(cw.OLDEST_MESSAGE_AGE, args.queue_name).graph_row(
+                cw.queue(cw.VISIBLE_MESSAGES, args.queue.queue_name).graph_row("waiting"),
+                cw.queue(cw.OLDEST_MESSAGE_AGE, args.queue.queue_name).graph_row(
                     "oldest (s)", **RIGHT_AXIS
                 ),
             ],
@@ -137,8 +139,10 @@ def _order_graphs(args: MonitoringArgs) -> list[Graph]:
         Graph(
             "Dead letters",
             [
-                cw.queue(cw.VISIBLE_MESSAGES, args.dead_letter_queue_name).graph_row("order DLQ"),
-                cw.queue(cw.VISIBLE_MESSAGES, args.notifier_failure_queue_name).graph_row(
+                cw.queue(cw.VISIBLE_MESSAGES, args.queue.dead_letter_queue_name).graph_row(
+                    "order DLQ"
+                ),
+                cw.queue(cw.VISIBLE_MESSAGES, args.notifier.failure_queue_name).graph_row(
                     "notifier failures"
                 ),
             ],
@@ -148,11 +152,11 @@ def _order_graphs(args: MonitoringArgs) -> list[Graph]:
 
 def _function_graphs(args: MonitoringArgs) -> list[Graph]:
     functions = {
-        "processor": args.processor_function_name,
-        "notifier": args.notifier_function_name,
-        **args.api_function_names,
+        "processor": args.queue.processor_function_name,
+        "notifier": args.notifier.function_name,
+        **args.api.function_names,
     }
-    timeout_ms = args.processor_timeout_seconds * cw.MILLISECONDS
+    timeout_ms = args.queue.processor_timeout_seconds * cw.MILLISECONDS
     return [
         Graph(
             "Lambda duration (ms)",
@@ -174,7 +178,7 @@ def _function_graphs(args: MonitoringArgs) -> list[Graph]:
         Graph(
             "Notifier: stream iterator age (ms)",
             [
-                cw.function(cw.ITERATOR_AGE, args.notifier_function_name, "Maximum").graph_row(
+                cw.function(cw.ITERATOR_AGE, args.notifier.function_name, "Maximum").graph_row(
                     "oldest record"
                 )
             ],
@@ -188,10 +192,10 @@ def _function_graphs(args: MonitoringArgs) -> list[Graph]:
                     args.environment_name,
                     contract.NOTIFIER_SERVICE_NAME,
                 ).graph_row("announced by the notifier"),
-                cw.topic(cw.MESSAGES_PUBLISHED, args.events_topic_name).graph_row(
+                cw.topic(cw.MESSAGES_PUBLISHED, args.notifier.topic_name).graph_row(
                     "published to the topic"
                 ),
-                cw.topic(cw.NOTIFICATIONS_FAILED, args.events_topic_name).graph_row(
+                cw.topic(cw.NOTIFICATIONS_FAILED, args.notifier.topic_name).graph_row(
                     "deliveries failed"
                 ),
             ],
@@ -201,7 +205,7 @@ def _function_graphs(args: MonitoringArgs) -> list[Graph]:
 
 def _edge_and_store_graphs(args: MonitoringArgs) -> list[Graph]:
     def api(metric: str, stat: str = "Sum") -> cw.Metric:
-        return cw.rest_api(metric, args.api_name, args.api_stage_name, stat)
+        return cw.rest_api(metric, args.api.api_name, args.api.stage_name, stat)
 
     return [
         Graph(
@@ -224,7 +228,7 @@ def _edge_and_store_graphs(args: MonitoringArgs) -> list[Graph]:
         Graph(
             "Order table: throttled requests and system errors",
             [
-                cw.table_operation(metric, args.table_name, operation).graph_row(
+                cw.table_operation(metric, args.store.table_name, operation).graph_row(
                     f"{operation} {label}"
                 )
                 for metric, label in (

@@ -42,34 +42,49 @@ class HandlerFunctionArgs:
 
 
 class HandlerFunction(pulumi.ComponentResource):
-    function: aws.lambda_.Function
-    role: aws.iam.Role
-    policy: aws.iam.RolePolicy
-    log_group: aws.cloudwatch.LogGroup
+    """One function, the role it runs as, the only policy that role has, and its log group."""
+
+    function_name: pulumi.Output[str]
+    """The function's name: what an event source mapping or a permission names it by, and
+    the `FunctionName` dimension of its CloudWatch metrics."""
+    function_arn: pulumi.Output[str]
+    """The function's ARN, for an event source mapping to invoke."""
+    invoke_arn: pulumi.Output[str]
+    """The ARN API Gateway integrations invoke the function by."""
+    role_arn: pulumi.Output[str]
+    """The role the function runs as: the principal a resource policy names to let it in."""
+    log_group_name: pulumi.Output[str]
+    """Where the function writes its JSON logs."""
 
     def __init__(
         self, name: str, args: HandlerFunctionArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("order-pipeline:lambda:HandlerFunction", name, None, opts)
-        self.log_group = aws.cloudwatch.LogGroup(
+        self._log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             retention_in_days=args.context.settings.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.role = aws.iam.Role(
+        self._role = aws.iam.Role(
             f"{name}-role",
             description=f"Runs {args.handler}",
             assume_role_policy=iam.service_assume_role_policy("lambda.amazonaws.com"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.policy = self._create_policy(name, args)
-        self.function = self._create_function(name, args, depends_on=[self.policy])
+        policy = self._create_policy(name, args)
+        function = self._create_function(name, args, depends_on=[policy])
+        self.function_name = function.name
+        self.function_arn = function.arn
+        self.invoke_arn = function.invoke_arn
+        self.role_arn = self._role.arn
+        self.log_group_name = self._log_group.name
         self.register_outputs(
             {
-                "function_name": self.function.name,
-                "function_arn": self.function.arn,
-                "role_arn": self.role.arn,
-                "log_group_name": self.log_group.name,
+                "function_name": self.function_name,
+                "function_arn": self.function_arn,
+                "invoke_arn": self.invoke_arn,
+                "role_arn": self.role_arn,
+                "log_group_name": self.log_group_name,
             }
         )
 
@@ -79,14 +94,14 @@ class HandlerFunction(pulumi.ComponentResource):
             # The function writes only to its own log group, never creates one.
             iam.allow(
                 ["logs:CreateLogStream", "logs:PutLogEvents"],
-                [self.log_group.arn.apply(lambda arn: f"{arn}:*")],
+                [self._log_group.arn.apply(lambda arn: f"{arn}:*")],
             ),
             # X-Ray has no resource-level permissions: "*" is the only valid resource.
             iam.allow(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], ["*"]),
         ]
         return aws.iam.RolePolicy(
             f"{name}-policy",
-            role=self.role.id,
+            role=self._role.id,
             policy=iam.policy_document(statements),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -107,14 +122,14 @@ class HandlerFunction(pulumi.ComponentResource):
             architectures=[args.context.settings.architecture],
             handler=args.handler,
             code=handlers_archive(),
-            role=self.role.arn,
+            role=self._role.arn,
             timeout=args.timeout_seconds,
             memory_size=args.memory_mb,
             layers=[powertools_layer_arn(args.context.region, args.context.settings)],
             environment=aws.lambda_.FunctionEnvironmentArgs(variables=variables),
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
             logging_config=aws.lambda_.FunctionLoggingConfigArgs(
-                log_format="JSON", log_group=self.log_group.name
+                log_format="JSON", log_group=self._log_group.name
             ),
             # The policy must exist before the first invocation tries to log or trace.
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),

@@ -20,12 +20,17 @@ CLOUDWATCH = "cloudwatch.amazonaws.com"
 
 
 class Monitoring(pulumi.ComponentResource):
-    alarm_key: aws.kms.Key
-    alarm_topic: aws.sns.Topic
-    alarm_topic_policy: aws.sns.TopicPolicy
-    alarm_subscriptions: list[aws.sns.TopicSubscription]
-    alarms: dict[str, aws.cloudwatch.MetricAlarm]
-    dashboard: aws.cloudwatch.Dashboard
+    """The pipeline's alarms, the encrypted topic they page on, its subscribers, and one
+    dashboard; it watches each component through the watch that component exposes."""
+
+    alarm_topic_arn: pulumi.Output[str]
+    """The topic every alarm tells when it fires and when it clears."""
+    alarm_key_arn: pulumi.Output[str]
+    """The customer managed KMS key the alarm topic is encrypted with."""
+    dashboard_name: pulumi.Output[str]
+    """The dashboard's name, the stack's name prefix."""
+    alarm_names: pulumi.Output[list[str]]
+    """Every alarm's name, each beginning with the stack's name prefix."""
 
     def __init__(
         self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None
@@ -45,24 +50,28 @@ class Monitoring(pulumi.ComponentResource):
             ),
             parent=self,
         )
-        self.alarm_key, self.alarm_topic = encrypted.key, encrypted.topic
-        self.alarm_topic_policy = self._create_topic_policy(name, args, account, arn_partition)
-        self.alarm_subscriptions = self._subscribe(name, args)
-        builder = AlarmBuilder(name, args.name_prefix, self.alarm_topic.arn, parent=self)
+        self._alarm_topic = encrypted.topic
+        self._create_topic_policy(name, args, account, arn_partition)
+        self._subscribe(name, args)
+        builder = AlarmBuilder(name, args.name_prefix, self._alarm_topic.arn, parent=self)
         create_pipeline_alarms(builder, args)
-        self.alarms = builder.alarms
-        self.dashboard = aws.cloudwatch.Dashboard(
+        alarms = list(builder.alarms.values())
+        dashboard = aws.cloudwatch.Dashboard(
             f"{name}-dashboard",
             dashboard_name=args.name_prefix,
-            dashboard_body=dashboard_body(args, [alarm.arn for alarm in self.alarms.values()]),
+            dashboard_body=dashboard_body(args, [alarm.arn for alarm in alarms]),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.alarm_topic_arn = self._alarm_topic.arn
+        self.alarm_key_arn = encrypted.key.arn
+        self.dashboard_name = dashboard.dashboard_name
+        self.alarm_names = pulumi.Output.all(*[alarm.name for alarm in alarms])
         self.register_outputs(
             {
-                "alarm_topic_arn": self.alarm_topic.arn,
-                "alarm_key_arn": self.alarm_key.arn,
-                "dashboard_name": self.dashboard.dashboard_name,
-                "alarm_names": [alarm.name for alarm in self.alarms.values()],
+                "alarm_topic_arn": self.alarm_topic_arn,
+                "alarm_key_arn": self.alarm_key_arn,
+                "dashboard_name": self.dashboard_name,
+                "alarm_names": self.alarm_names,
             }
         )
 
@@ -72,13 +81,13 @@ class Monitoring(pulumi.ComponentResource):
         args: MonitoringArgs,
         account: pulumi.Output[str],
         partition: pulumi.Output[str],
-    ) -> aws.sns.TopicPolicy:
-        topic = self.alarm_topic
+    ) -> None:
+        topic = self._alarm_topic
         this_stacks_alarms = pulumi.Output.concat(
             "arn:", partition, ":cloudwatch:", args.region, ":", account, ":alarm:",
             args.name_prefix, "-*",
         )  # fmt: skip
-        return aws.sns.TopicPolicy(
+        aws.sns.TopicPolicy(
             f"{name}-alarm-topic-policy",
             arn=topic.arn,
             policy=iam.policy_document(
@@ -102,15 +111,13 @@ class Monitoring(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _subscribe(self, name: str, args: MonitoringArgs) -> list[aws.sns.TopicSubscription]:
-        # Named by a digest: stable when the list is reordered, and no address in the URNs.
-        return [
+    def _subscribe(self, name: str, args: MonitoringArgs) -> None:
+        for address in args.settings.alarm_emails:
+            # Named by a digest: stable when the list is reordered, and no address in the URNs.
             aws.sns.TopicSubscription(
                 f"{name}-alarm-email-{hashlib.sha256(address.encode()).hexdigest()[:12]}",
-                topic=self.alarm_topic.arn,
+                topic=self._alarm_topic.arn,
                 protocol="email",
                 endpoint=address,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for address in args.settings.alarm_emails
-        ]

@@ -19,7 +19,8 @@ from components.encrypted_topic import (
     create_encrypted_topic,
 )
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
-from components.order_queue import SECONDS_PER_DAY
+from components.units import SECONDS_PER_DAY
+from components.watches import NotifierWatch
 from handlers import contract
 from settings.core import DEAD_LETTER_RETENTION_DAYS, FunctionContext
 from settings.notifier import NotifierSettings, Subscriber
@@ -34,19 +35,29 @@ STREAM_READ_ACTIONS = [
 @dataclass(frozen=True)
 class NotifierArgs:
     table_stream_arn: pulumi.Input[str]
+    """The order table's stream: what is announced is what the table stored."""
     settings: NotifierSettings
     functions: FunctionContext
 
 
 class Notifier(pulumi.ComponentResource):
-    topic_key: aws.kms.Key
-    topic: aws.sns.Topic
-    topic_policy: aws.sns.TopicPolicy
-    failure_queue: aws.sqs.Queue
-    failure_queue_policy: aws.sqs.QueuePolicy
-    function: HandlerFunction
-    event_source_mapping: aws.lambda_.EventSourceMapping
-    subscriptions: list[aws.sns.TopicSubscription]
+    """The order events topic, the function that publishes to it from the table stream, and
+    the queue that records stream batches the function gave up on."""
+
+    topic_arn: pulumi.Output[str]
+    """The order events topic subscribers subscribe to."""
+    topic_name: pulumi.Output[str]
+    """The topic's name: CloudWatch's `TopicName`."""
+    topic_key_arn: pulumi.Output[str]
+    """The customer managed KMS key the topic's messages are encrypted with at rest."""
+    failure_queue_url: pulumi.Output[str]
+    """Where the stream mapping records the batches it gave up on."""
+    failure_queue_name: pulumi.Output[str]
+    """The failure queue's name: CloudWatch's `QueueName`."""
+    function_name: pulumi.Output[str]
+    """The notifier function's name: CloudWatch's `FunctionName`."""
+    watch: NotifierWatch
+    """What Monitoring watches of the notifier."""
 
     def __init__(
         self, name: str, args: NotifierArgs, opts: pulumi.ResourceOptions | None = None
@@ -58,18 +69,31 @@ class Notifier(pulumi.ComponentResource):
         # Condition value that limits the key to requests SNS makes in this region.
         via_sns = partition.dns_suffix.apply(lambda suffix: f"sns.{args.functions.region}.{suffix}")
         encrypted = self._create_topic(name, account_id, partition.partition, via_sns)
-        self.topic_key, self.topic = encrypted.key, encrypted.topic
-        self.failure_queue, self.failure_queue_policy = self._create_failure_queue(name)
-        self.function = self._create_function(name, args, via_sns)
-        self.topic_policy = self._create_topic_policy(name)
-        self.event_source_mapping = self._create_event_source_mapping(name, args)
-        self.subscriptions = self._create_subscriptions(name, args.settings)
+        self._topic_key, self._topic = encrypted.key, encrypted.topic
+        self._failure_queue = self._create_failure_queue(name)
+        function = self._create_function(name, args, via_sns)
+        self._create_topic_policy(name, publisher=function.role_arn)
+        self._create_event_source_mapping(name, args, function)
+        self._create_subscriptions(name, args.settings)
+        self.topic_arn = self._topic.arn
+        self.topic_name = self._topic.name
+        self.topic_key_arn = self._topic_key.arn
+        self.failure_queue_url = self._failure_queue.url
+        self.failure_queue_name = self._failure_queue.name
+        self.function_name = function.function_name
+        self.watch = NotifierWatch(
+            function_name=self.function_name,
+            failure_queue_name=self.failure_queue_name,
+            topic_name=self.topic_name,
+        )
         self.register_outputs(
             {
-                "topic_arn": self.topic.arn,
-                "topic_key_arn": self.topic_key.arn,
-                "failure_queue_url": self.failure_queue.url,
-                "function_name": self.function.function.name,
+                "topic_arn": self.topic_arn,
+                "topic_name": self.topic_name,
+                "topic_key_arn": self.topic_key_arn,
+                "failure_queue_url": self.failure_queue_url,
+                "failure_queue_name": self.failure_queue_name,
+                "function_name": self.function_name,
             }
         )
 
@@ -99,7 +123,7 @@ class Notifier(pulumi.ComponentResource):
             parent=self,
         )
 
-    def _create_failure_queue(self, name: str) -> tuple[aws.sqs.Queue, aws.sqs.QueuePolicy]:
+    def _create_failure_queue(self, name: str) -> aws.sqs.Queue:
         """Where the stream mapping records a batch it gave up on: shard and sequence range,
         so the records can be read again from the stream while it keeps them (24 hours)."""
         queue = aws.sqs.Queue(
@@ -108,13 +132,13 @@ class Notifier(pulumi.ComponentResource):
             sqs_managed_sse_enabled=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        policy = aws.sqs.QueuePolicy(
+        aws.sqs.QueuePolicy(
             f"{name}-failures-policy",
             queue_url=queue.url,
             policy=iam.policy_document([iam.deny_insecure_transport("sqs:*", queue.arn)]),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return queue, policy
+        return queue
 
     def _create_function(
         self, name: str, args: NotifierArgs, via_sns: pulumi.Output[str]
@@ -124,18 +148,18 @@ class Notifier(pulumi.ComponentResource):
             iam.allow(STREAM_READ_ACTIONS, [args.table_stream_arn]),
             # ListStreams has no resource-level permissions: "*" is the only valid resource.
             iam.allow(["dynamodb:ListStreams"], ["*"]),
-            iam.allow(["sns:Publish"], [self.topic.arn]),
+            iam.allow(["sns:Publish"], [self._topic.arn]),
             {
-                **iam.allow(iam.TOPIC_KEY_USE_ACTIONS, [self.topic_key.arn]),
+                **iam.allow(iam.TOPIC_KEY_USE_ACTIONS, [self._topic_key.arn]),
                 "Condition": {
                     "StringEquals": {
                         "kms:ViaService": via_sns,
-                        "kms:EncryptionContext:aws:sns:topicArn": self.topic.arn,
+                        "kms:EncryptionContext:aws:sns:topicArn": self._topic.arn,
                     }
                 },
             },
             # The mapping's on-failure destination is written with the function's role.
-            iam.allow(["sqs:SendMessage"], [self.failure_queue.arn]),
+            iam.allow(["sqs:SendMessage"], [self._failure_queue.arn]),
         ]
         return HandlerFunction(
             f"{name}-notifier",
@@ -147,22 +171,22 @@ class Notifier(pulumi.ComponentResource):
                 timeout_seconds=args.settings.timeout_seconds,
                 memory_mb=args.settings.memory_mb,
                 statements=statements,
-                variables={contract.ORDER_EVENTS_TOPIC_ARN_ENV: self.topic.arn},
+                variables={contract.ORDER_EVENTS_TOPIC_ARN_ENV: self._topic.arn},
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _create_topic_policy(self, name: str) -> aws.sns.TopicPolicy:
-        publisher = self.function.role.arn
+    def _create_topic_policy(self, name: str, publisher: pulumi.Output[str]) -> None:
+        """Only `publisher` (the notifier's role) may publish, and only over TLS."""
         statements: list[iam.Statement] = [
             # SNS refuses "sns:*" in a topic policy: the actions must be listed.
-            iam.deny_insecure_transport(iam.TOPIC_POLICY_ACTIONS, self.topic.arn),
+            iam.deny_insecure_transport(iam.TOPIC_POLICY_ACTIONS, self._topic.arn),
             {
                 "Sid": "NotifierPublishes",
                 "Effect": "Allow",
                 "Principal": {"AWS": publisher},
                 "Action": "SNS:Publish",
-                "Resource": self.topic.arn,
+                "Resource": self._topic.arn,
             },
             # IAM policies elsewhere in the account could allow publishing; this overrides them.
             {
@@ -170,25 +194,25 @@ class Notifier(pulumi.ComponentResource):
                 "Effect": "Deny",
                 "Principal": "*",
                 "Action": "SNS:Publish",
-                "Resource": self.topic.arn,
+                "Resource": self._topic.arn,
                 "Condition": {"ArnNotEquals": {"aws:PrincipalArn": publisher}},
             },
         ]
-        return aws.sns.TopicPolicy(
+        aws.sns.TopicPolicy(
             f"{name}-topic-policy",
-            arn=self.topic.arn,
+            arn=self._topic.arn,
             policy=iam.policy_document(statements),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _create_event_source_mapping(
-        self, name: str, args: NotifierArgs
-    ) -> aws.lambda_.EventSourceMapping:
+        self, name: str, args: NotifierArgs, function: HandlerFunction
+    ) -> None:
         settings = args.settings
-        return aws.lambda_.EventSourceMapping(
+        aws.lambda_.EventSourceMapping(
             f"{name}-notifier-trigger",
             event_source_arn=args.table_stream_arn,
-            function_name=self.function.function.arn,
+            function_name=function.function_arn,
             # The table and its stream exist before this mapping does; starting at the oldest
             # record announces orders stored in between instead of skipping them (LATEST would).
             # A mapping replaced later re-announces up to a day: subscribers deduplicate.
@@ -203,27 +227,20 @@ class Notifier(pulumi.ComponentResource):
             maximum_record_age_in_seconds=settings.max_record_age_seconds,
             destination_config=aws.lambda_.EventSourceMappingDestinationConfigArgs(
                 on_failure=aws.lambda_.EventSourceMappingDestinationConfigOnFailureArgs(
-                    destination_arn=self.failure_queue.arn
+                    destination_arn=self._failure_queue.arn
                 )
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
 
-    def _create_subscriptions(
-        self, name: str, settings: NotifierSettings
-    ) -> list[aws.sns.TopicSubscription]:
-        emails = [
+    def _create_subscriptions(self, name: str, settings: NotifierSettings) -> None:
+        for subscriber in settings.email_subscribers:
             self._subscribe(f"{name}-email-{subscriber.stable_id}", "email", subscriber)
-            for subscriber in settings.email_subscribers
-        ]
         # Raw delivery: the queue receives the event JSON itself, attributes as SQS ones.
-        queues = [
+        for subscriber in settings.queue_subscribers:
             self._subscribe(
                 f"{name}-queue-{subscriber.stable_id}", "sqs", subscriber, raw_delivery=True
             )
-            for subscriber in settings.queue_subscribers
-        ]
-        return emails + queues
 
     def _subscribe(
         self,
@@ -231,11 +248,11 @@ class Notifier(pulumi.ComponentResource):
         protocol: str,
         subscriber: Subscriber,
         raw_delivery: bool | None = None,
-    ) -> aws.sns.TopicSubscription:
+    ) -> None:
         filter_policy = subscriber.filter_policy_json
-        return aws.sns.TopicSubscription(
+        aws.sns.TopicSubscription(
             resource_name,
-            topic=self.topic.arn,
+            topic=self._topic.arn,
             protocol=protocol,
             endpoint=subscriber.endpoint,
             filter_policy=filter_policy,

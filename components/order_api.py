@@ -17,6 +17,7 @@ import pulumi_aws as aws
 from api.openapi import DeploymentValues, document_digest, document_text, openapi_document
 from components import iam
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.watches import ApiWatch
 from handlers import contract
 from settings.api import ApiAuth, ApiSettings
 from settings.core import FunctionContext
@@ -70,28 +71,40 @@ def queue_path(queue_url: str) -> str:
 
 
 class OrderApi(pulumi.ComponentResource):
-    rest_api: aws.apigateway.RestApi
-    stage: aws.apigateway.Stage
+    """The REST API, its stage and access logs, the role that sends orders to the queue, the
+    two functions behind the read and status routes, and an optional web ACL."""
+
     url: pulumi.Output[str]
-    reader: HandlerFunction
-    status_updater: HandlerFunction
-    access_log_group: aws.cloudwatch.LogGroup
-    queue_sender_role: aws.iam.Role
+    """The stage's invoke URL: the base every route is called under."""
+    rest_api_id: pulumi.Output[str]
+    """The REST API's id."""
+    rest_api_name: pulumi.Output[str]
+    """The REST API's name: CloudWatch's `ApiName` (REST APIs report per name, not id)."""
+    stage_name: pulumi.Output[str]
+    """The stage's name: CloudWatch's `Stage`."""
+    access_log_group_name: pulumi.Output[str]
+    """Where the stage writes one JSON line per request."""
+    reader_function_name: pulumi.Output[str]
+    """The function serving the GET routes: CloudWatch's `FunctionName`."""
+    status_updater_function_name: pulumi.Output[str]
+    """The function serving the PATCH route: CloudWatch's `FunctionName`."""
+    watch: ApiWatch
+    """What Monitoring watches of the API."""
 
     def __init__(
         self, name: str, args: OrderApiArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("order-pipeline:api:OrderApi", name, None, opts)
-        self.access_log_group = aws.cloudwatch.LogGroup(
+        self._access_log_group = aws.cloudwatch.LogGroup(
             f"{name}-access-logs",
             retention_in_days=args.functions.settings.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.queue_sender_role = self._create_queue_sender_role(name, args)
-        self.reader = self._create_reader(name, args)
-        self.status_updater = self._create_status_updater(name, args)
-        document = self._document(args)
-        self.rest_api = aws.apigateway.RestApi(
+        queue_sender_role = self._create_queue_sender_role(name, args)
+        reader = self._create_reader(name, args)
+        status_updater = self._create_status_updater(name, args)
+        document = self._document(args, queue_sender_role, reader, status_updater)
+        self._rest_api = aws.apigateway.RestApi(
             f"{name}-api",
             description="Orders: POST straight to SQS, reads and status changes via Lambda",
             body=document.apply(document_text),
@@ -102,23 +115,35 @@ class OrderApi(pulumi.ComponentResource):
             fail_on_warnings=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.stage = self._create_stage(name, args.settings, document.apply(document_digest))
-        self._create_invoke_permissions(name)
-        # Annotated here, not on the class: Pulumi resolves class annotations at construction,
-        # which would import all of pulumi_aws.wafv2 (~0.65 s) even for stacks without WAF.
-        self.web_acl: aws.wafv2.WebAcl | None = None
+        stage = self._create_stage(name, args.settings, document.apply(document_digest))
+        self._create_invoke_permissions(name, reader, status_updater)
+        # Only this step names pulumi_aws.wafv2, so stacks without WAF never import it (~0.65 s).
         if args.settings.waf_enabled:
-            self.web_acl = self._create_web_acl(name, args.settings)
-        self.url = self.stage.invoke_url
+            self._create_web_acl(name, args.settings, stage)
+        self.url = stage.invoke_url
+        self.rest_api_id = self._rest_api.id
+        self.rest_api_name = self._rest_api.name
+        self.stage_name = stage.stage_name
+        self.access_log_group_name = self._access_log_group.name
+        self.reader_function_name = reader.function_name
+        self.status_updater_function_name = status_updater.function_name
+        self.watch = ApiWatch(
+            api_name=self.rest_api_name,
+            stage_name=self.stage_name,
+            function_names={
+                "reader": self.reader_function_name,
+                "status updater": self.status_updater_function_name,
+            },
+        )
         self.register_outputs(
             {
                 "url": self.url,
-                "rest_api_id": self.rest_api.id,
-                "rest_api_name": self.rest_api.name,
-                "stage_name": self.stage.stage_name,
-                "access_log_group_name": self.access_log_group.name,
-                "reader_function_name": self.reader.function.name,
-                "status_updater_function_name": self.status_updater.function.name,
+                "rest_api_id": self.rest_api_id,
+                "rest_api_name": self.rest_api_name,
+                "stage_name": self.stage_name,
+                "access_log_group_name": self.access_log_group_name,
+                "reader_function_name": self.reader_function_name,
+                "status_updater_function_name": self.status_updater_function_name,
             }
         )
 
@@ -190,13 +215,19 @@ class OrderApi(pulumi.ComponentResource):
             statements=[iam.allow(["dynamodb:GetItem", "dynamodb:UpdateItem"], [args.table_arn])],
         )
 
-    def _document(self, args: OrderApiArgs) -> pulumi.Output[dict[str, object]]:
+    def _document(
+        self,
+        args: OrderApiArgs,
+        queue_sender_role: aws.iam.Role,
+        reader: HandlerFunction,
+        status_updater: HandlerFunction,
+    ) -> pulumi.Output[dict[str, object]]:
         signed = args.settings.auth is ApiAuth.IAM
         return pulumi.Output.all(
             pulumi.Output.from_input(args.queue_url),
-            self.queue_sender_role.arn,
-            self.reader.function.invoke_arn,
-            self.status_updater.function.invoke_arn,
+            queue_sender_role.arn,
+            reader.invoke_arn,
+            status_updater.invoke_arn,
         ).apply(
             lambda values: openapi_document(
                 DeploymentValues(
@@ -216,7 +247,7 @@ class OrderApi(pulumi.ComponentResource):
         # A deployment is a snapshot: a changed document needs a new one to go live.
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment",
-            rest_api=self.rest_api.id,
+            rest_api=self._rest_api.id,
             triggers={"document": digest},
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -225,18 +256,18 @@ class OrderApi(pulumi.ComponentResource):
         )
         stage = aws.apigateway.Stage(
             f"{name}-stage",
-            rest_api=self.rest_api.id,
+            rest_api=self._rest_api.id,
             deployment=deployment.id,
             stage_name=STAGE_NAME,
             xray_tracing_enabled=True,
             access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
-                destination_arn=self.access_log_group.arn, format=ACCESS_LOG_FORMAT
+                destination_arn=self._access_log_group.arn, format=ACCESS_LOG_FORMAT
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=account),
         )
         aws.apigateway.MethodSettings(
             f"{name}-throttling",
-            rest_api=self.rest_api.id,
+            rest_api=self._rest_api.id,
             stage_name=stage.stage_name,
             method_path="*/*",
             settings=aws.apigateway.MethodSettingsSettingsArgs(
@@ -264,7 +295,7 @@ class OrderApi(pulumi.ComponentResource):
         )
         # The role writes every API's logs in the region, so it is scoped to the region's
         # log groups, not to this stack's.
-        regional_log_groups = self.access_log_group.arn.apply(
+        regional_log_groups = self._access_log_group.arn.apply(
             lambda arn: arn.rsplit(":log-group:", 1)[0] + ":log-group:*"
         )
         aws.iam.RolePolicy(
@@ -292,25 +323,28 @@ class OrderApi(pulumi.ComponentResource):
 
     def _route_arn(self, route: str) -> pulumi.Output[str]:
         """Invocations through this stage's route only: not another stage, not the console."""
-        return self.rest_api.execution_arn.apply(lambda arn: f"{arn}/{STAGE_NAME}/{route}")
+        return self._rest_api.execution_arn.apply(lambda arn: f"{arn}/{STAGE_NAME}/{route}")
 
-    def _create_invoke_permissions(self, name: str) -> None:
+    def _create_invoke_permissions(
+        self, name: str, reader: HandlerFunction, status_updater: HandlerFunction
+    ) -> None:
         for function, suffix, routes in (
-            (self.reader, "reader", READER_ROUTES),
-            (self.status_updater, "status-updater", STATUS_UPDATER_ROUTES),
+            (reader, "reader", READER_ROUTES),
+            (status_updater, "status-updater", STATUS_UPDATER_ROUTES),
         ):
             for index, route in enumerate(routes):
                 aws.lambda_.Permission(
                     f"{name}-{suffix}-invoke-{index}",
                     action="lambda:InvokeFunction",
-                    function=function.function.name,
+                    function=function.function_name,
                     principal="apigateway.amazonaws.com",
                     source_arn=self._route_arn(route),
                     opts=pulumi.ResourceOptions(parent=self),
                 )
 
-    def _create_web_acl(self, name: str, settings: ApiSettings) -> aws.wafv2.WebAcl:
-
+    def _create_web_acl(
+        self, name: str, settings: ApiSettings, stage: aws.apigateway.Stage
+    ) -> None:
         web_acl = aws.wafv2.WebAcl(
             f"{name}-waf",
             description="Rate limit per client IP in front of the order API",
@@ -348,8 +382,7 @@ class OrderApi(pulumi.ComponentResource):
         )
         aws.wafv2.WebAclAssociation(
             f"{name}-waf-association",
-            resource_arn=self.stage.arn,
+            resource_arn=stage.arn,
             web_acl_arn=web_acl.arn,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return web_acl

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.watches import StoreWatch
 from handlers import contract
 from settings.core import StoreSettings
 
@@ -14,13 +15,22 @@ from settings.core import StoreSettings
 @dataclass(frozen=True)
 class OrderStoreArgs:
     settings: StoreSettings
+    """Point-in-time recovery and deletion protection, per environment."""
 
 
 class OrderStore(pulumi.ComponentResource):
+    """The order table, keyed on the order id, with a customer index and a change stream."""
+
     table_name: pulumi.Output[str]
+    """The table's name: what the functions are told to use, and CloudWatch's `TableName`."""
     table_arn: pulumi.Output[str]
+    """The table's ARN, for the item permissions of the functions that read or write it."""
     stream_arn: pulumi.Output[str]
+    """The table's stream (new and old images), which the Notifier announces changes from."""
     customer_index_arn: pulumi.Output[str]
+    """The customer index's ARN: Query permissions name the index, not the table."""
+    watch: StoreWatch
+    """What Monitoring watches of the store."""
 
     def __init__(
         self, name: str, args: OrderStoreArgs, opts: pulumi.ResourceOptions | None = None
@@ -33,6 +43,7 @@ class OrderStore(pulumi.ComponentResource):
         self.customer_index_arn = table.arn.apply(
             lambda arn: f"{arn}/index/{contract.CUSTOMER_INDEX_NAME}"
         )
+        self.watch = StoreWatch(table_name=self.table_name)
         self.register_outputs(
             {
                 "table_name": self.table_name,

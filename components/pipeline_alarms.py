@@ -29,7 +29,7 @@ def create_pipeline_alarms(alarms: AlarmBuilder, args: MonitoringArgs) -> None:
     alarms.on_metric(
         "events-notifications-failed",
         "Order events SNS gave up delivering; check the subscribers and their DLQs",
-        cw.topic(cw.NOTIFICATIONS_FAILED, args.events_topic_name),
+        cw.topic(cw.NOTIFICATIONS_FAILED, args.notifier.topic_name),
         Condition(1, Comparison.AT_LEAST, MissingData.NOT_BREACHING, at_once),
     )
 
@@ -42,14 +42,14 @@ def _queue_alarms(
     alarms.on_metric(
         "dead-letter-queue-not-empty",
         "Orders in the DLQ: rejected (see the rejectionReason attribute) or retried too often",
-        cw.queue(cw.VISIBLE_MESSAGES, args.dead_letter_queue_name),
+        cw.queue(cw.VISIBLE_MESSAGES, args.queue.dead_letter_queue_name),
         Condition(0, Comparison.ABOVE, MissingData.NOT_BREACHING, at_once),
     )
     # The age is reported only while the queue holds messages; an idle queue has no backlog.
     alarms.on_metric(
         "queue-oldest-message-age",
         "Orders wait too long in the queue: the processor is failing, throttled or too slow",
-        cw.queue(cw.OLDEST_MESSAGE_AGE, args.queue_name),
+        cw.queue(cw.OLDEST_MESSAGE_AGE, args.queue.queue_name),
         Condition(
             args.settings.queue_age_seconds,
             Comparison.AT_LEAST,
@@ -61,7 +61,7 @@ def _queue_alarms(
 
 def _processor_alarms(alarms: AlarmBuilder, args: MonitoringArgs, sustained: Evaluation) -> None:
     settings = args.settings
-    name = args.processor_function_name
+    name = args.queue.processor_function_name
     # Lambda reports these only for periods with invocations: none means none failed.
     alarms.on_metric(
         "processor-errors",
@@ -78,7 +78,7 @@ def _processor_alarms(alarms: AlarmBuilder, args: MonitoringArgs, sustained: Eva
         Condition(settings.throttles, Comparison.AT_LEAST, MissingData.NOT_BREACHING, sustained),
     )
     near_timeout_ms = (
-        args.processor_timeout_seconds
+        args.queue.processor_timeout_seconds
         * cw.MILLISECONDS
         * settings.duration_percent_of_timeout
         / 100
@@ -87,7 +87,7 @@ def _processor_alarms(alarms: AlarmBuilder, args: MonitoringArgs, sustained: Eva
     alarms.on_metric(
         "processor-duration-near-timeout",
         f"Processor p99 duration is at {settings.duration_percent_of_timeout}% of its "
-        f"{args.processor_timeout_seconds} s timeout; timeouts retry whole batches",
+        f"{args.queue.processor_timeout_seconds} s timeout; timeouts retry whole batches",
         cw.function(cw.DURATION, name, "p99"),
         Condition(near_timeout_ms, Comparison.AT_LEAST, MissingData.IGNORE, sustained),
     )
@@ -97,7 +97,7 @@ def _notifier_alarms(
     alarms: AlarmBuilder, args: MonitoringArgs, sustained: Evaluation, at_once: Evaluation
 ) -> None:
     settings = args.settings
-    name = args.notifier_function_name
+    name = args.notifier.function_name
     alarms.on_metric(
         "notifier-errors",
         "Notifier invocations failed; the stream batch is retried, then bisected",
@@ -121,14 +121,14 @@ def _notifier_alarms(
     alarms.on_metric(
         "notifier-failures-not-empty",
         "Stream records the notifier gave up on are waiting in its failure queue",
-        cw.queue(cw.VISIBLE_MESSAGES, args.notifier_failure_queue_name),
+        cw.queue(cw.VISIBLE_MESSAGES, args.notifier.failure_queue_name),
         Condition(0, Comparison.ABOVE, MissingData.NOT_BREACHING, at_once),
     )
 
 
 def _api_alarms(alarms: AlarmBuilder, args: MonitoringArgs, sustained: Evaluation) -> None:
     settings = args.settings
-    requests = cw.rest_api(cw.REQUESTS, args.api_name, args.api_stage_name)
+    requests = cw.rest_api(cw.REQUESTS, args.api.api_name, args.api.stage_name)
     # A rate over a handful of requests is noise: below the minimum the rate counts as 0.
     rate = f"IF(requests >= {settings.api_minimum_requests}, 100 * errors / requests, 0)"
     for errors, percent, kind in (
@@ -142,7 +142,7 @@ def _api_alarms(alarms: AlarmBuilder, args: MonitoringArgs, sustained: Evaluatio
             rate,
             {
                 "requests": requests,
-                "errors": cw.rest_api(errors, args.api_name, args.api_stage_name),
+                "errors": cw.rest_api(errors, args.api.api_name, args.api.stage_name),
             },
             Condition(percent, Comparison.AT_LEAST, MissingData.NOT_BREACHING, sustained),
         )
@@ -150,7 +150,7 @@ def _api_alarms(alarms: AlarmBuilder, args: MonitoringArgs, sustained: Evaluatio
     alarms.on_metric(
         "api-p99-latency",
         "API p99 latency is high",
-        cw.rest_api(cw.LATENCY, args.api_name, args.api_stage_name, "p99"),
+        cw.rest_api(cw.LATENCY, args.api.api_name, args.api.stage_name, "p99"),
         Condition(settings.api_latency_ms, Comparison.AT_LEAST, MissingData.IGNORE, sustained),
     )
 
@@ -163,7 +163,7 @@ def _table_alarms(alarms: AlarmBuilder, args: MonitoringArgs, sustained: Evaluat
     ):
         per_operation = {
             f"{metric.lower()}_{operation.lower()}": cw.table_operation(
-                metric, args.table_name, operation
+                metric, args.store.table_name, operation
             )
             for operation in cw.TABLE_OPERATIONS
         }

@@ -7,7 +7,7 @@ one did not run, so a green mocks test always means the assertion was evaluated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pulumi
@@ -26,6 +26,23 @@ def install_mocks() -> RecordingMocks:
     pulumi.runtime.set_mocks(mocks, project="order-pipeline", stack="test", preview=False)
     assert not pulumi.runtime.is_dry_run(), "mocks must run as an update, not a preview"
     return mocks
+
+
+def registered(component: pulumi.Resource) -> pulumi.Output[list[str]]:
+    """The URNs of `component` and of every resource under it, once all are registered.
+
+    A component exposes Outputs, not its children, and none of its Outputs waits for every
+    child: a check that reads what the mocks recorded waits on this, so each resource it
+    looks up has been recorded by then.
+    """
+    return pulumi.Output.all(component.urn, *(child.urn for child in _descendants(component)))
+
+
+def _descendants(resource: pulumi.Resource) -> Iterator[pulumi.Resource]:
+    # Pulumi keeps each resource's children here; there is no public way to list them.
+    for child in resource._childResources:
+        yield child
+        yield from _descendants(child)
 
 
 class OutputChecks:

@@ -11,9 +11,10 @@ import pytest
 
 from components import cloudwatch_metrics as cw
 from components.monitoring import Monitoring, MonitoringArgs
+from components.watches import ApiWatch, NotifierWatch, QueueWatch, StoreWatch
 from offline.mocks import ACCOUNT_ID, RecordingMocks
 from tests.factories import settings_for
-from tests.pulumi_harness import TEST_REGION, OutputChecks
+from tests.pulumi_harness import TEST_REGION, OutputChecks, registered
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 PREFIX = "order-pipeline-test"
@@ -40,6 +41,7 @@ KEY_USE = {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncryptFr
 
 
 def _monitoring(environment: str = "dev", timeout_seconds: int = 30, **config: str) -> Monitoring:
+    """Monitoring of the watches the other components would expose, named as in WATCHED."""
     return Monitoring(
         "monitoring",
         MonitoringArgs(
@@ -47,19 +49,24 @@ def _monitoring(environment: str = "dev", timeout_seconds: int = 30, **config: s
             name_prefix=PREFIX,
             environment_name=environment,
             region=TEST_REGION,
-            processor_timeout_seconds=timeout_seconds,
-            api_function_names=API_FUNCTIONS,
-            **WATCHED,
+            store=StoreWatch(table_name=WATCHED["table_name"]),
+            queue=QueueWatch(
+                queue_name=WATCHED["queue_name"],
+                dead_letter_queue_name=WATCHED["dead_letter_queue_name"],
+                processor_function_name=WATCHED["processor_function_name"],
+                processor_timeout_seconds=timeout_seconds,
+            ),
+            api=ApiWatch(
+                api_name=WATCHED["api_name"],
+                stage_name=WATCHED["api_stage_name"],
+                function_names=API_FUNCTIONS,
+            ),
+            notifier=NotifierWatch(
+                function_name=WATCHED["notifier_function_name"],
+                failure_queue_name=WATCHED["notifier_failure_queue_name"],
+                topic_name=WATCHED["events_topic_name"],
+            ),
         ),
-    )
-
-
-def _everything(monitoring: Monitoring) -> pulumi.Output[Any]:
-    """Resolves once every resource of the component is registered."""
-    return pulumi.Output.all(
-        monitoring.dashboard.dashboard_body,
-        monitoring.alarm_topic_policy.policy,
-        *[subscription.endpoint for subscription in monitoring.alarm_subscriptions],
     )
 
 
@@ -89,13 +96,13 @@ def test_alarm_topic_is_encrypted_with_a_key_only_cloudwatch_may_use(
 ) -> pulumi.Output[None]:
     monitoring = _monitoring()
 
-    def check(values: list[Any]) -> None:
-        _, urns = values
+    def check(urns: list[str]) -> None:
         key = pulumi_mocks.named("aws:kms/key:Key", "monitoring-alarm-key")
         topic = pulumi_mocks.named("aws:sns/topic:Topic", "monitoring-alarm-topic")
         # The URNs live stacks have: any other parent or name would replace key and topic.
         owner = "urn:pulumi:test::order-pipeline::order-pipeline:observability:Monitoring"
-        assert urns == [
+        key_and_topic = ("::monitoring-alarm-key", "::monitoring-alarm-topic")
+        assert [urn for urn in urns if urn.endswith(key_and_topic)] == [
             f"{owner}$aws:kms/key:Key::monitoring-alarm-key",
             f"{owner}$aws:sns/topic:Topic::monitoring-alarm-topic",
         ]
@@ -112,8 +119,7 @@ def test_alarm_topic_is_encrypted_with_a_key_only_cloudwatch_may_use(
         assert set(cloudwatch["Action"]) == {"kms:GenerateDataKey", "kms:Decrypt"}
         assert len(statements) == 2
 
-    urns = pulumi.Output.all(monitoring.alarm_key.urn, monitoring.alarm_topic.urn)
-    return checks.that(pulumi.Output.all(_everything(monitoring), urns), check)
+    return checks.that(registered(monitoring).apply(sorted), check)
 
 
 @pulumi.runtime.test
@@ -149,7 +155,7 @@ def test_only_this_stacks_alarms_may_publish_and_only_over_tls(
         assert not any("*" in action for action in tls["Action"])
         assert len(statements) == 2
 
-    return checks.that(_everything(monitoring), check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -169,7 +175,7 @@ def test_alarm_emails_from_config_are_subscribed(
         assert {sub.inputs["topic"] for sub in subscriptions} == {topic_arn}
         assert not any("@" in sub.name for sub in subscriptions)
 
-    return checks.that(_everything(monitoring), check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -181,7 +187,7 @@ def test_without_emails_config_nobody_is_subscribed(
     def check(_: object) -> None:
         assert pulumi_mocks.of_type("aws:sns/topicSubscription:TopicSubscription") == []
 
-    return checks.that(_everything(monitoring), check)
+    return checks.that(registered(monitoring), check)
 
 
 # alarm -> (namespace, metric names read, the watched resource by dimension)
@@ -240,7 +246,7 @@ def test_each_required_alarm_reads_its_resources_metrics_and_notifies_both_ways(
             assert 1 <= alarm["datapointsToAlarm"] <= alarm["evaluationPeriods"], name
             assert alarm["alarmDescription"], name
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -259,7 +265,7 @@ def test_evaluation_windows_come_from_config_except_failure_queues_which_page_at
             assert (alarm["datapointsToAlarm"], alarm["evaluationPeriods"]) == expected, name
             assert {metric["period"] for metric in _metric_stats(alarm)} == {120}, name
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -291,7 +297,7 @@ def test_thresholds_come_from_config(
         assert thresholds["processor-errors"] == thresholds["notifier-errors"] == 3
         assert thresholds["processor-throttles"] == thresholds["table-throttled-requests"] == 7
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -311,7 +317,7 @@ def test_latencies_are_p99_and_keep_their_state_without_traffic(
         for name in set(alarms) - latencies:
             assert alarms[name]["treatMissingData"] == "notBreaching", name
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -340,7 +346,7 @@ def test_api_error_alarms_are_rates_over_enough_requests(
             assert not queries["requests"]["returnData"]
             assert not queries["errors"]["returnData"]
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -361,7 +367,7 @@ def test_table_alarms_sum_every_operation_the_pipeline_performs(
             assert len(metrics) <= 10
             assert {query["metric"]["stat"] for query in metrics} == {"Sum"}
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 def _dashboard(mocks: RecordingMocks) -> dict[str, Any]:
@@ -395,7 +401,7 @@ def test_dashboard_widgets_fit_the_grid_without_overlapping(
             assert not cells & area, widget["properties"]["title"]
             cells |= area
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -438,7 +444,7 @@ def test_dashboard_lists_every_alarm_and_graphs_only_watched_resources(
         ]:
             assert required in graphed
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -463,7 +469,7 @@ def test_lambda_durations_show_p50_and_p99_against_the_timeout(
         timeout = durations["properties"]["annotations"]["horizontal"]
         assert {"label": "processor timeout", "value": 45_000} in timeout
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
 
 
 @pulumi.runtime.test
@@ -489,4 +495,32 @@ def test_rejections_by_reason_are_searched_with_the_exact_emf_dimensions(
         assert search.startswith("SEARCH(")
         assert search.endswith("'Sum', 60)")
 
-    return checks.that(monitoring.dashboard.dashboard_body, check)
+    return checks.that(registered(monitoring), check)
+
+
+@pulumi.runtime.test
+def test_the_component_exposes_its_alarm_topic_key_dashboard_and_alarms(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    monitoring = _monitoring()
+
+    def check(exposed: dict[str, Any]) -> None:
+        topic = pulumi_mocks.named("aws:sns/topic:Topic", "monitoring-alarm-topic").state
+        key = pulumi_mocks.named("aws:kms/key:Key", "monitoring-alarm-key").state
+        assert exposed["topic"] == topic["arn"]
+        assert exposed["key"] == key["arn"]
+        assert exposed["dashboard"] == PREFIX
+        recorded = [alarm.inputs["name"] for alarm in pulumi_mocks.of_type(ALARM)]
+        assert sorted(exposed["alarms"]) == sorted(recorded)
+        assert all(name.startswith(f"{PREFIX}-") for name in exposed["alarms"])
+
+    return checks.that(
+        pulumi.Output.all(
+            topic=monitoring.alarm_topic_arn,
+            key=monitoring.alarm_key_arn,
+            dashboard=monitoring.dashboard_name,
+            alarms=monitoring.alarm_names,
+            registered=registered(monitoring),
+        ),
+        check,
+    )

@@ -12,7 +12,7 @@ from components.notifier import Notifier, NotifierArgs
 from offline.mocks import ACCOUNT_ID, RecordingMocks
 from offline.program import run_program
 from tests.factories import settings_for
-from tests.pulumi_harness import OutputChecks
+from tests.pulumi_harness import OutputChecks, registered
 
 DAY = 86_400
 STREAM_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:table/orders/stream/2026-01-01T00:00:00.000"
@@ -20,6 +20,9 @@ SHIPPING_QUEUE = f"arn:aws:sqs:eu-west-1:{ACCOUNT_ID}:shipping"
 AUDIT_QUEUE = f"arn:aws:sqs:eu-west-1:{ACCOUNT_ID}:audit"
 TOPIC = "aws:sns/topic:Topic"
 KEY = "aws:kms/key:Key"
+QUEUE = "aws:sqs/queue:Queue"
+FUNCTION = "aws:lambda/function:Function"
+NOTIFIER = "urn:pulumi:test::order-pipeline::order-pipeline:notifications:Notifier"
 
 
 def _notifier(environment: str = "dev", **raw: str) -> Notifier:
@@ -36,6 +39,15 @@ def _notifier(environment: str = "dev", **raw: str) -> Notifier:
 
 def _inputs(mocks: RecordingMocks, type_: str, name: str) -> dict[str, Any]:
     return mocks.named(type_, name).inputs
+
+
+def _arn(mocks: RecordingMocks, type_: str, name: str) -> str:
+    return str(mocks.named(type_, name).state["arn"])
+
+
+def _sorted_urns(notifier: Notifier) -> pulumi.Output[list[str]]:
+    """The URNs of everything the notifier registered, sorted: key before topic."""
+    return registered(notifier).apply(sorted)
 
 
 def _statements(policy: str) -> dict[str, dict[str, Any]]:
@@ -55,23 +67,24 @@ def test_the_topic_is_encrypted_with_its_own_rotating_key(
 ) -> pulumi.Output[None]:
     notifier = _notifier()
 
-    def check(values: list[str]) -> None:
-        topic_arn, key_arn, topic_urn, key_urn = values
+    def check(values: list[Any]) -> None:
+        topic_arn, key_arn, urns = values
         topic = _inputs(pulumi_mocks, TOPIC, "orders-topic")
         key = _inputs(pulumi_mocks, KEY, "orders-topic-key")
+        assert topic_arn == _arn(pulumi_mocks, TOPIC, "orders-topic")
+        assert key_arn == _arn(pulumi_mocks, KEY, "orders-topic-key")
         assert topic["kmsMasterKeyId"] == key_arn
         assert key["enableKeyRotation"] is True
         assert key["deletionWindowInDays"] == 30
         assert topic_arn.startswith("arn:aws:sns:eu-west-1:")
         # The URNs live stacks have: any other parent or name would replace key and topic.
-        notifier = "urn:pulumi:test::order-pipeline::order-pipeline:notifications:Notifier"
-        assert key_urn == f"{notifier}$aws:kms/key:Key::orders-topic-key"
-        assert topic_urn == f"{notifier}$aws:sns/topic:Topic::orders-topic"
+        assert [urn for urn in urns if urn.endswith(("::orders-topic-key", "::orders-topic"))] == [
+            f"{NOTIFIER}$aws:kms/key:Key::orders-topic-key",
+            f"{NOTIFIER}$aws:sns/topic:Topic::orders-topic",
+        ]
 
     return checks.that(
-        pulumi.Output.all(
-            notifier.topic.arn, notifier.topic_key.arn, notifier.topic.urn, notifier.topic_key.urn
-        ),
+        pulumi.Output.all(notifier.topic_arn, notifier.topic_key_arn, _sorted_urns(notifier)),
         check,
     )
 
@@ -82,7 +95,7 @@ def test_the_key_policy_lets_the_account_administer_and_use_it_only_through_sns(
 ) -> pulumi.Output[None]:
     notifier = _notifier()
 
-    def check(_: str) -> None:
+    def check(_: object) -> None:
         statements = _statements(_inputs(pulumi_mocks, KEY, "orders-topic-key")["policy"])
         assert set(statements) == {"AccountAdministersTheKey", "PublishersUseTheKeyOnlyThroughSns"}
         account = {"AWS": f"arn:aws:iam::{ACCOUNT_ID}:root"}
@@ -106,7 +119,7 @@ def test_the_key_policy_lets_the_account_administer_and_use_it_only_through_sns(
             assert statement["Effect"] == "Allow"
             assert not any("*" in action for action in statement["Action"])
 
-    return checks.that(notifier.topic_key.arn, check)
+    return checks.that(registered(notifier), check)
 
 
 @pulumi.runtime.test
@@ -115,8 +128,9 @@ def test_the_topic_policy_requires_tls_and_lets_only_the_notifier_publish(
 ) -> pulumi.Output[None]:
     notifier = _notifier()
 
-    def check(arns: list[str]) -> None:
-        topic_arn, role_arn, _ = arns
+    def check(values: list[Any]) -> None:
+        topic_arn, _ = values
+        role_arn = _arn(pulumi_mocks, "aws:iam/role:Role", "orders-notifier-role")
         policy = _inputs(pulumi_mocks, "aws:sns/topicPolicy:TopicPolicy", "orders-topic-policy")
         assert policy["arn"] == topic_arn
         statements = _statements(policy["policy"])
@@ -142,10 +156,7 @@ def test_the_topic_policy_requires_tls_and_lets_only_the_notifier_publish(
         )
         assert others["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role_arn}}
 
-    return checks.that(
-        pulumi.Output.all(notifier.topic.arn, notifier.function.role.arn, notifier.topic_policy.id),
-        check,
-    )
+    return checks.that(pulumi.Output.all(notifier.topic_arn, registered(notifier)), check)
 
 
 @pulumi.runtime.test
@@ -154,9 +165,10 @@ def test_the_failure_queue_is_encrypted_tls_only_and_keeps_fourteen_days(
 ) -> pulumi.Output[None]:
     notifier = _notifier()
 
-    def check(arns: list[str]) -> None:
-        queue_arn, queue_url, _ = arns
-        queue = _inputs(pulumi_mocks, "aws:sqs/queue:Queue", "orders-failures")
+    def check(values: list[Any]) -> None:
+        queue_url, _ = values
+        queue_arn = _arn(pulumi_mocks, QUEUE, "orders-failures")
+        queue = _inputs(pulumi_mocks, QUEUE, "orders-failures")
         assert queue["messageRetentionSeconds"] == 14 * DAY
         assert queue["sqsManagedSseEnabled"] is True
         policy = _inputs(pulumi_mocks, "aws:sqs/queuePolicy:QueuePolicy", "orders-failures-policy")
@@ -166,14 +178,7 @@ def test_the_failure_queue_is_encrypted_tls_only_and_keeps_fourteen_days(
         assert statement["Resource"] == queue_arn
         assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
-    return checks.that(
-        pulumi.Output.all(
-            notifier.failure_queue.arn,
-            notifier.failure_queue.url,
-            notifier.failure_queue_policy.id,
-        ),
-        check,
-    )
+    return checks.that(pulumi.Output.all(notifier.failure_queue_url, registered(notifier)), check)
 
 
 @pulumi.runtime.test
@@ -188,8 +193,9 @@ def test_the_stream_mapping_takes_its_batching_and_retries_from_config(
         notifierMaxRecordAgeSeconds="7200",
     )
 
-    def check(arns: list[str]) -> None:
-        function_arn, queue_arn, _ = arns
+    def check(_: object) -> None:
+        function_arn = _arn(pulumi_mocks, FUNCTION, "orders-notifier-function")
+        queue_arn = _arn(pulumi_mocks, QUEUE, "orders-failures")
         mapping = _inputs(
             pulumi_mocks,
             "aws:lambda/eventSourceMapping:EventSourceMapping",
@@ -206,14 +212,7 @@ def test_the_stream_mapping_takes_its_batching_and_retries_from_config(
         assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["destinationConfig"] == {"onFailure": {"destinationArn": queue_arn}}
 
-    return checks.that(
-        pulumi.Output.all(
-            notifier.function.function.arn,
-            notifier.failure_queue.arn,
-            notifier.event_source_mapping.id,
-        ),
-        check,
-    )
+    return checks.that(registered(notifier), check)
 
 
 @pulumi.runtime.test
@@ -222,7 +221,7 @@ def test_retries_and_record_age_are_bounded_by_default_in_each_environment(
 ) -> pulumi.Output[None]:
     notifier = _notifier("dev")
 
-    def check(_: str) -> None:
+    def check(_: object) -> None:
         mapping = _inputs(
             pulumi_mocks,
             "aws:lambda/eventSourceMapping:EventSourceMapping",
@@ -233,7 +232,7 @@ def test_retries_and_record_age_are_bounded_by_default_in_each_environment(
         assert 0 <= mapping["maximumRetryAttempts"] <= 10
         assert 60 <= mapping["maximumRecordAgeInSeconds"] <= DAY
 
-    return checks.that(notifier.event_source_mapping.id, check)
+    return checks.that(registered(notifier), check)
 
 
 @pulumi.runtime.test
@@ -242,8 +241,12 @@ def test_the_notifier_role_may_do_exactly_what_the_handler_and_mapping_need(
 ) -> pulumi.Output[None]:
     notifier = _notifier()
 
-    def check(arns: list[str]) -> None:
-        topic_arn, key_arn, queue_arn, log_group_arn, _ = arns
+    def check(values: list[Any]) -> None:
+        topic_arn, key_arn, _ = values
+        queue_arn = _arn(pulumi_mocks, QUEUE, "orders-failures")
+        log_group_arn = _arn(
+            pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup", "orders-notifier-logs"
+        )
         policy = _inputs(pulumi_mocks, "aws:iam/rolePolicy:RolePolicy", "orders-notifier-policy")
         statements = json.loads(policy["policy"])["Statement"]
         granted = {
@@ -275,14 +278,7 @@ def test_the_notifier_role_may_do_exactly_what_the_handler_and_mapping_need(
         }
 
     return checks.that(
-        pulumi.Output.all(
-            notifier.topic.arn,
-            notifier.topic_key.arn,
-            notifier.failure_queue.arn,
-            notifier.function.log_group.arn,
-            notifier.function.function.arn,
-        ),
-        check,
+        pulumi.Output.all(notifier.topic_arn, notifier.topic_key_arn, registered(notifier)), check
     )
 
 
@@ -292,9 +288,9 @@ def test_the_function_runs_the_notifier_handler_with_the_topic_arn(
 ) -> pulumi.Output[None]:
     notifier = _notifier(notifierTimeoutSeconds="45", notifierMemoryMb="512")
 
-    def check(values: list[str]) -> None:
+    def check(values: list[Any]) -> None:
         topic_arn = values[0]
-        function = _inputs(pulumi_mocks, "aws:lambda/function:Function", "orders-notifier-function")
+        function = _inputs(pulumi_mocks, FUNCTION, "orders-notifier-function")
         assert function["handler"] == "handlers.notifier.handler"
         assert (function["timeout"], function["memorySize"]) == (45, 512)
         variables = function["environment"]["variables"]
@@ -302,7 +298,7 @@ def test_the_function_runs_the_notifier_handler_with_the_topic_arn(
         assert variables["POWERTOOLS_SERVICE_NAME"] == "order-notifier"
         assert variables["ORDER_PIPELINE_ENVIRONMENT"] == "dev"
 
-    return checks.that(pulumi.Output.all(notifier.topic.arn, notifier.function.function.arn), check)
+    return checks.that(pulumi.Output.all(notifier.topic_arn, registered(notifier)), check)
 
 
 def _subscription_name(kind: str, endpoint: str) -> str:
@@ -320,7 +316,7 @@ def test_subscribers_from_config_get_raw_sqs_delivery_and_their_filters(
         ),
     )
 
-    def check(values: list[str]) -> None:
+    def check(values: list[Any]) -> None:
         topic_arn = values[0]
         subscriptions = pulumi_mocks.of_type("aws:sns/topicSubscription:TopicSubscription")
         assert len(subscriptions) == 3
@@ -342,8 +338,7 @@ def test_subscribers_from_config_get_raw_sqs_delivery_and_their_filters(
         }
         assert shipping["filterPolicyScope"] == "MessageAttributes"
 
-    subscribed = [subscription.id for subscription in notifier.subscriptions]
-    return checks.that(pulumi.Output.all(notifier.topic.arn, *subscribed), check)
+    return checks.that(pulumi.Output.all(notifier.topic_arn, registered(notifier)), check)
 
 
 @pulumi.runtime.test
@@ -352,10 +347,43 @@ def test_no_subscriptions_exist_unless_configured(
 ) -> pulumi.Output[None]:
     notifier = _notifier()
 
-    def check(_: str) -> None:
+    def check(_: object) -> None:
         assert pulumi_mocks.of_type("aws:sns/topicSubscription:TopicSubscription") == []
 
-    return checks.that(notifier.topic.arn, check)
+    return checks.that(registered(notifier), check)
+
+
+@pulumi.runtime.test
+def test_the_component_exposes_its_topic_failure_queue_and_function_by_their_aws_names(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+    watch = notifier.watch
+
+    def check(exposed: dict[str, Any]) -> None:
+        topic = pulumi_mocks.named(TOPIC, "orders-topic").state
+        queue = pulumi_mocks.named(QUEUE, "orders-failures").state
+        function = pulumi_mocks.named(FUNCTION, "orders-notifier-function").state
+        assert exposed["topic"] == [topic["arn"], topic["name"]]
+        assert exposed["key"] == _arn(pulumi_mocks, KEY, "orders-topic-key")
+        assert exposed["failures"] == [queue["url"], queue["name"]]
+        assert exposed["function"] == function["name"]
+        # Monitoring watches the very same resources.
+        assert exposed["watched"] == [function["name"], queue["name"], topic["name"]]
+
+    return checks.that(
+        pulumi.Output.all(
+            topic=pulumi.Output.all(notifier.topic_arn, notifier.topic_name),
+            key=notifier.topic_key_arn,
+            failures=pulumi.Output.all(notifier.failure_queue_url, notifier.failure_queue_name),
+            function=notifier.function_name,
+            watched=pulumi.Output.all(
+                watch.function_name, watch.failure_queue_name, watch.topic_name
+            ),
+            registered=registered(notifier),
+        ),
+        check,
+    )
 
 
 def test_the_stack_announces_from_the_order_table_stream_and_exports_the_topic() -> None:

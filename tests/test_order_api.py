@@ -4,7 +4,6 @@ invoke permissions, WAF and the account-wide logging role."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -14,7 +13,7 @@ from api.openapi import DeploymentValues, document_digest, openapi_document
 from components.order_api import ACCESS_LOG_FORMAT, OrderApi, OrderApiArgs, queue_path
 from offline.mocks import ACCOUNT_ID, RecordedResource, RecordingMocks
 from tests.factories import settings_for
-from tests.pulumi_harness import OutputChecks
+from tests.pulumi_harness import OutputChecks, registered
 
 QUEUE_NAME = "orders-queue"
 QUEUE_ARN = f"arn:aws:sqs:eu-west-1:{ACCOUNT_ID}:{QUEUE_NAME}"
@@ -22,6 +21,8 @@ QUEUE_URL = f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT_ID}/{QUEUE_NAME}"
 TABLE_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:table/orders"
 INDEX_ARN = f"{TABLE_ARN}/index/customerId-createdAt"
 KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT_ID}:key/queue-key"
+REST_API = "aws:apigateway/restApi:RestApi"
+FUNCTION = "aws:lambda/function:Function"
 
 
 def _api(environment: str = "dev", key_arn: str | None = None, **raw: str) -> OrderApi:
@@ -41,19 +42,13 @@ def _api(environment: str = "dev", key_arn: str | None = None, **raw: str) -> Or
     )
 
 
-def _descendants(resource: pulumi.Resource) -> Iterator[pulumi.Resource]:
-    for child in resource._childResources:
-        yield child
-        yield from _descendants(child)
-
-
-def _registered(api: OrderApi) -> pulumi.Output[Any]:
-    """Resolves once every resource under the API is registered, so all are recorded."""
-    return pulumi.Output.all(api.url, *(child.urn for child in _descendants(api)))
-
-
 def _one(mocks: RecordingMocks, type_: str, name: str) -> dict[str, Any]:
     return mocks.named(type_, name).inputs
+
+
+def _state(mocks: RecordingMocks, type_: str, name: str) -> dict[str, Any]:
+    """What the provider answered for a resource: its ARN, name or URL."""
+    return mocks.named(type_, name).state
 
 
 def _policy(mocks: RecordingMocks, name: str) -> list[dict[str, Any]]:
@@ -88,29 +83,22 @@ def test_the_rest_api_body_is_the_document_filled_with_this_stacks_resources(
 ) -> pulumi.Output[None]:
     api = _api()
 
-    def check(values: list[Any]) -> None:
-        body, role_arn, reader_arn, updater_arn = values[:4]
-        document = json.loads(body)
+    def check(_: object) -> None:
+        rest_api = _one(pulumi_mocks, REST_API, "orders-api")
+        role_arn = _state(pulumi_mocks, "aws:iam/role:Role", "orders-queue-sender")["arn"]
+        reader_arn = _state(pulumi_mocks, FUNCTION, "orders-reader-function")["invoke_arn"]
+        updater_arn = _state(pulumi_mocks, FUNCTION, "orders-status-updater-function")["invoke_arn"]
+        document = json.loads(rest_api["body"])
         post = document["paths"]["/orders"]["post"]["x-amazon-apigateway-integration"]
         assert post["uri"] == f"arn:aws:apigateway:eu-west-1:sqs:path/{ACCOUNT_ID}/{QUEUE_NAME}"
         assert post["credentials"] == role_arn
         order = document["paths"]["/orders/{orderId}"]
         assert order["get"]["x-amazon-apigateway-integration"]["uri"] == reader_arn
         assert order["patch"]["x-amazon-apigateway-integration"]["uri"] == updater_arn
-        rest_api = _one(pulumi_mocks, "aws:apigateway/restApi:RestApi", "orders-api")
         assert rest_api["endpointConfiguration"] == {"types": "REGIONAL"}
         assert rest_api["failOnWarnings"] is True
 
-    return checks.that(
-        pulumi.Output.all(
-            api.rest_api.body,
-            api.queue_sender_role.arn,
-            api.reader.function.invoke_arn,
-            api.status_updater.function.invoke_arn,
-            _registered(api),
-        ),
-        check,
-    )
+    return checks.that(registered(api), check)
 
 
 def test_the_queue_path_is_account_and_name_from_the_queue_url() -> None:
@@ -130,7 +118,7 @@ def test_api_gateway_may_only_send_to_the_one_queue(
         statements = _policy(pulumi_mocks, "orders-queue-sender-policy")
         assert _grants(statements) == {("sqs:SendMessage", QUEUE_ARN)}
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -146,7 +134,7 @@ def test_a_queue_with_its_own_key_lets_the_sender_use_that_key_only(
             ("kms:Decrypt", KEY_ARN),
         }
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -155,14 +143,14 @@ def test_a_changed_document_triggers_a_new_deployment(
 ) -> pulumi.Output[None]:
     api = _api()
 
-    def check(values: list[Any]) -> None:
-        body = values[0]
+    def check(_: object) -> None:
+        body = _one(pulumi_mocks, REST_API, "orders-api")["body"]
         deployment = _one(pulumi_mocks, "aws:apigateway/deployment:Deployment", "orders-deployment")
         assert deployment["triggers"] == {"document": document_digest(json.loads(body))}
         stage = _one(pulumi_mocks, "aws:apigateway/stage:Stage", "orders-stage")
         assert stage["deployment"] == "orders-deployment-id"
 
-    return checks.that(pulumi.Output.all(api.rest_api.body, _registered(api)), check)
+    return checks.that(registered(api), check)
 
 
 def test_the_deployment_trigger_changes_exactly_when_the_document_does() -> None:
@@ -182,7 +170,10 @@ def test_the_stage_traces_and_writes_json_access_logs_to_its_own_log_group(
     api = _api(environment)
 
     def check(values: list[Any]) -> None:
-        url, log_group_arn = values[:2]
+        url, _ = values
+        log_group_arn = _state(
+            pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup", "orders-access-logs"
+        )["arn"]
         stage = _one(pulumi_mocks, "aws:apigateway/stage:Stage", "orders-stage")
         assert stage["xrayTracingEnabled"] is True
         assert stage["accessLogSettings"]["destinationArn"] == log_group_arn
@@ -195,9 +186,7 @@ def test_the_stage_traces_and_writes_json_access_logs_to_its_own_log_group(
         assert url.endswith(f"/{stage['stageName']}")
         assert url.startswith("https://orders-api-id.execute-api.eu-west-1.amazonaws.com/")
 
-    return checks.that(
-        pulumi.Output.all(api.url, api.access_log_group.arn, _registered(api)), check
-    )
+    return checks.that(pulumi.Output.all(api.url, registered(api)), check)
 
 
 def test_the_access_log_format_is_one_json_object_of_context_variables() -> None:
@@ -234,7 +223,7 @@ def test_every_method_is_throttled_as_configured(
         assert method["settings"]["throttlingBurstLimit"] == burst
         assert method["settings"]["dataTraceEnabled"] is False
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -253,7 +242,7 @@ def test_the_reader_may_only_get_orders_and_query_the_customer_index(
         assert function["environment"]["variables"]["ORDERS_TABLE_NAME"] == "orders"
         assert function["timeout"] <= 29
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -273,7 +262,7 @@ def test_the_status_updater_may_only_get_and_update_orders(
         assert function["handler"] == "handlers.status_updater.handler"
         assert (function["timeout"], function["memorySize"]) == (12, 512)
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -290,7 +279,7 @@ def test_no_policy_of_the_api_allows_a_wildcard_action(
                 assert "*" not in action
                 assert resource != "arn:aws:logs:*:*:*"
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -300,7 +289,10 @@ def test_api_gateway_may_invoke_each_function_only_through_its_routes_on_this_st
     api = _api()
 
     def check(values: list[Any]) -> None:
-        execution_arn, reader, updater = values[:3]
+        reader, updater, _ = values
+        execution_arn = _state(pulumi_mocks, REST_API, "orders-api")["execution_arn"]
+        assert reader == _state(pulumi_mocks, FUNCTION, "orders-reader-function")["name"]
+        assert updater == _state(pulumi_mocks, FUNCTION, "orders-status-updater-function")["name"]
         permissions = pulumi_mocks.of_type("aws:lambda/permission:Permission")
         granted = {(p.inputs["function"], p.inputs["sourceArn"]) for p in permissions}
         assert granted == {
@@ -314,10 +306,7 @@ def test_api_gateway_may_invoke_each_function_only_through_its_routes_on_this_st
 
     return checks.that(
         pulumi.Output.all(
-            api.rest_api.execution_arn,
-            api.reader.function.name,
-            api.status_updater.function.name,
-            _registered(api),
+            api.reader_function_name, api.status_updater_function_name, registered(api)
         ),
         check,
     )
@@ -341,11 +330,10 @@ def test_a_regional_web_acl_rate_limits_clients_when_enabled(
 ) -> pulumi.Output[None]:
     api = _api(environment, apiWafRateLimit="500", **raw)
 
-    def check(values: list[Any]) -> None:
-        stage_arn = values[0]
+    def check(_: object) -> None:
+        stage_arn = _state(pulumi_mocks, "aws:apigateway/stage:Stage", "orders-stage")["arn"]
         associations = pulumi_mocks.of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
         if not protected:
-            assert api.web_acl is None
             assert _web_acls(pulumi_mocks) == []
             assert associations == []
             return
@@ -360,7 +348,7 @@ def test_a_regional_web_acl_rate_limits_clients_when_enabled(
         assert association.inputs["resourceArn"] == stage_arn
         assert association.inputs["webAclArn"] == acl.state["arn"]
 
-    return checks.that(pulumi.Output.all(api.stage.arn, _registered(api)), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -372,7 +360,7 @@ def test_the_account_wide_logging_role_is_left_alone_by_default(
     def check(_: object) -> None:
         assert pulumi_mocks.of_type("aws:apigateway/account:Account") == []
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -390,7 +378,7 @@ def test_a_stack_may_own_the_account_wide_logging_role_when_told_to(
         assert {resource for _, resource in grants} == {region_logs}
         assert ("logs:PutLogEvents", region_logs) in grants
 
-    return checks.that(_registered(api), check)
+    return checks.that(registered(api), check)
 
 
 @pulumi.runtime.test
@@ -398,18 +386,40 @@ def test_the_component_exposes_what_monitoring_and_the_stack_use(
     pulumi_mocks: RecordingMocks, checks: OutputChecks
 ) -> pulumi.Output[None]:
     api = _api()
+    watch = api.watch
 
-    def check(values: list[Any]) -> None:
-        name, stage_name, url = values[:3]
+    def check(exposed: dict[str, Any]) -> None:
         component = pulumi_mocks.named("order-pipeline:api:OrderApi", "orders")
         assert component.type == "order-pipeline:api:OrderApi"
-        assert (
-            name == pulumi_mocks.named("aws:apigateway/restApi:RestApi", "orders-api").physical_name
-        )
-        assert stage_name == "v1"
-        assert url.endswith("/v1")
+        rest_api = _state(pulumi_mocks, REST_API, "orders-api")
+        stage = _state(pulumi_mocks, "aws:apigateway/stage:Stage", "orders-stage")
+        assert exposed["rest_api"] == ["orders-api-id", rest_api["name"]]
+        assert exposed["rest_api"][1] == pulumi_mocks.named(REST_API, "orders-api").physical_name
+        assert exposed["stage_name"] == "v1"
+        assert exposed["url"] == stage["invoke_url"]
+        assert exposed["url"].endswith("/v1")
+        logs = _state(pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup", "orders-access-logs")
+        assert exposed["access_log_group_name"] == logs["name"]
+        functions = [
+            _state(pulumi_mocks, FUNCTION, f"orders-{function}-function")["name"]
+            for function in ("reader", "status-updater")
+        ]
+        assert exposed["functions"] == functions
+        # Monitoring watches the very same API, stage and functions.
+        assert exposed["watched"] == [rest_api["name"], "v1", *functions]
+        assert list(watch.function_names) == ["reader", "status updater"]
 
     return checks.that(
-        pulumi.Output.all(api.rest_api.name, api.stage.stage_name, api.url, _registered(api)),
+        pulumi.Output.all(
+            rest_api=pulumi.Output.all(api.rest_api_id, api.rest_api_name),
+            stage_name=api.stage_name,
+            url=api.url,
+            access_log_group_name=api.access_log_group_name,
+            functions=pulumi.Output.all(api.reader_function_name, api.status_updater_function_name),
+            watched=pulumi.Output.all(
+                watch.api_name, watch.stage_name, *watch.function_names.values()
+            ),
+            registered=registered(api),
+        ),
         check,
     )

@@ -10,10 +10,14 @@ import pulumi
 from components.order_queue import OrderQueue, OrderQueueArgs
 from offline.mocks import RecordingMocks
 from tests.factories import settings_for
-from tests.pulumi_harness import OutputChecks
+from tests.pulumi_harness import OutputChecks, registered
 
 DAY = 86_400
 TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+QUEUE = "aws:sqs/queue:Queue"
+QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
+FUNCTION = "aws:lambda/function:Function"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 
 def _queue(environment: str = "dev", **raw: str) -> OrderQueue:
@@ -33,6 +37,11 @@ def _inputs(mocks: RecordingMocks, type_: str, name: str) -> dict[str, Any]:
     return mocks.named(type_, name).inputs
 
 
+def _state(mocks: RecordingMocks, type_: str, name: str) -> dict[str, Any]:
+    """What the provider answered for a resource: its ARN, name or URL."""
+    return mocks.named(type_, name).state
+
+
 @pulumi.runtime.test
 def test_dlq_outlives_the_queue_and_takes_messages_after_max_receive_count(
     pulumi_mocks: RecordingMocks, checks: OutputChecks
@@ -41,8 +50,8 @@ def test_dlq_outlives_the_queue_and_takes_messages_after_max_receive_count(
 
     def check(arns: list[str]) -> None:
         _, dlq_arn = arns
-        main = _inputs(pulumi_mocks, "aws:sqs/queue:Queue", "orders-queue")
-        dlq = _inputs(pulumi_mocks, "aws:sqs/queue:Queue", "orders-dlq")
+        main = _inputs(pulumi_mocks, QUEUE, "orders-queue")
+        dlq = _inputs(pulumi_mocks, QUEUE, "orders-dlq")
         assert dlq["messageRetentionSeconds"] == 14 * DAY
         assert main["messageRetentionSeconds"] == 4 * DAY
         assert dlq["messageRetentionSeconds"] > main["messageRetentionSeconds"]
@@ -53,7 +62,7 @@ def test_dlq_outlives_the_queue_and_takes_messages_after_max_receive_count(
         assert main["sqsManagedSseEnabled"] is True
         assert dlq["sqsManagedSseEnabled"] is True
 
-    return checks.that(pulumi.Output.all(queue.queue.arn, queue.dead_letter_queue.arn), check)
+    return checks.that(pulumi.Output.all(queue.queue_arn, queue.dead_letter_queue_arn), check)
 
 
 @pulumi.runtime.test
@@ -62,23 +71,21 @@ def test_only_the_order_queue_may_redrive_into_the_dlq(
 ) -> pulumi.Output[None]:
     queue = _queue()
 
-    def check(values: list[str]) -> None:
-        queue_arn, dlq_url, allowed_url, allow_policy = values
-        assert allowed_url == dlq_url
-        assert json.loads(allow_policy) == {
+    def check(values: list[Any]) -> None:
+        queue_arn, dlq_url, _ = values
+        allow = _inputs(
+            pulumi_mocks,
+            "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
+            "orders-dlq-redrive-allow",
+        )
+        assert allow["queueUrl"] == dlq_url
+        assert json.loads(allow["redriveAllowPolicy"]) == {
             "redrivePermission": "byQueue",
             "sourceQueueArns": [queue_arn],
         }
 
-    allow = queue.redrive_allow_policy
     return checks.that(
-        pulumi.Output.all(
-            queue.queue.arn,
-            queue.dead_letter_queue.url,
-            allow.queue_url,
-            allow.redrive_allow_policy,
-        ),
-        check,
+        pulumi.Output.all(queue.queue_arn, queue.dead_letter_queue_url, registered(queue)), check
     )
 
 
@@ -88,10 +95,16 @@ def test_both_queues_deny_every_request_without_tls(
 ) -> pulumi.Output[None]:
     queue = _queue()
 
-    def check(values: list[str]) -> None:
-        for url, arn, policy_url, policy in zip(*[iter(values)] * 4, strict=True):
-            assert policy_url == url
-            (statement,) = json.loads(policy)["Statement"]
+    def check(values: list[Any]) -> None:
+        queue_url, queue_arn, dlq_url, dlq_arn, _ = values
+        policies = {policy.name: policy.inputs for policy in pulumi_mocks.of_type(QUEUE_POLICY)}
+        assert set(policies) == {"orders-queue-policy", "orders-dlq-policy"}
+        for url, arn, policy in (
+            (queue_url, queue_arn, policies["orders-queue-policy"]),
+            (dlq_url, dlq_arn, policies["orders-dlq-policy"]),
+        ):
+            assert policy["queueUrl"] == url
+            (statement,) = json.loads(policy["policy"])["Statement"]
             assert statement == {
                 "Sid": "DenyInsecureTransport",
                 "Effect": "Deny",
@@ -101,19 +114,16 @@ def test_both_queues_deny_every_request_without_tls(
                 "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             }
 
-    pairs = ((queue.queue, "queue"), (queue.dead_letter_queue, "dlq"))
-    values = [
-        output
-        for sqs_queue, key in pairs
-        for output in (
-            sqs_queue.url,
-            sqs_queue.arn,
-            queue.queue_policies[key].queue_url,
-            queue.queue_policies[key].policy,
-        )
-    ]
-    assert set(queue.queue_policies) == {"queue", "dlq"}
-    return checks.that(pulumi.Output.all(*values), check)
+    return checks.that(
+        pulumi.Output.all(
+            queue.queue_url,
+            queue.queue_arn,
+            queue.dead_letter_queue_url,
+            queue.dead_letter_queue_arn,
+            registered(queue),
+        ),
+        check,
+    )
 
 
 @pulumi.runtime.test
@@ -123,14 +133,12 @@ def test_visibility_timeout_is_derived_from_the_processor_timeout_and_window(
     queue = _queue(processorTimeoutSeconds="20", batchSize="100", batchingWindowSeconds="7")
 
     def check(_: object) -> None:
-        main = _inputs(pulumi_mocks, "aws:sqs/queue:Queue", "orders-queue")
-        function = _inputs(
-            pulumi_mocks, "aws:lambda/function:Function", "orders-processor-function"
-        )
+        main = _inputs(pulumi_mocks, QUEUE, "orders-queue")
+        function = _inputs(pulumi_mocks, FUNCTION, "orders-processor-function")
         assert function["timeout"] == 20
         assert main["visibilityTimeoutSeconds"] == 6 * function["timeout"] + 7
 
-    return checks.that(pulumi.Output.all(queue.queue.arn, queue.processor.function.arn), check)
+    return checks.that(registered(queue), check)
 
 
 @pulumi.runtime.test
@@ -139,11 +147,10 @@ def test_processor_runs_current_python_on_arm64_with_powertools_tracing_and_json
 ) -> pulumi.Output[None]:
     queue = _queue(logRetentionDays="14", powertoolsLayerVersion="27")
 
-    def check(values: list[str]) -> None:
-        log_group_name, dlq_url, _ = values
-        function = _inputs(
-            pulumi_mocks, "aws:lambda/function:Function", "orders-processor-function"
-        )
+    def check(values: list[Any]) -> None:
+        dlq_url, _ = values
+        log_group_name = _state(pulumi_mocks, LOG_GROUP, "orders-processor-logs")["name"]
+        function = _inputs(pulumi_mocks, FUNCTION, "orders-processor-function")
         assert function["runtime"] == "python3.13"
         assert function["architectures"] == ["arm64"]
         assert function["handler"] == "handlers.processor.handler"
@@ -160,19 +167,10 @@ def test_processor_runs_current_python_on_arm64_with_powertools_tracing_and_json
             "POWERTOOLS_METRICS_NAMESPACE": "OrderPipeline",
             "ORDER_PIPELINE_ENVIRONMENT": "dev",
         }
-        log_group = _inputs(
-            pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup", "orders-processor-logs"
-        )
+        log_group = _inputs(pulumi_mocks, LOG_GROUP, "orders-processor-logs")
         assert log_group["retentionInDays"] == 14
 
-    return checks.that(
-        pulumi.Output.all(
-            queue.processor.log_group.name,
-            queue.dead_letter_queue.url,
-            queue.processor.function.arn,
-        ),
-        check,
-    )
+    return checks.that(pulumi.Output.all(queue.dead_letter_queue_url, registered(queue)), check)
 
 
 @pulumi.runtime.test
@@ -181,9 +179,12 @@ def test_processor_role_names_exact_actions_on_exact_resources(
 ) -> pulumi.Output[None]:
     queue = _queue()
 
-    def check(values: list[str]) -> None:
-        queue_arn, dlq_arn, log_group_arn, policy, _ = values
-        statements = json.loads(policy)["Statement"]
+    def check(values: list[Any]) -> None:
+        queue_arn, dlq_arn, _ = values
+        log_group_arn = _state(pulumi_mocks, LOG_GROUP, "orders-processor-logs")["arn"]
+        policy = _inputs(pulumi_mocks, "aws:iam/rolePolicy:RolePolicy", "orders-processor-policy")
+        assert policy["role"] == "orders-processor-role-id"
+        statements = json.loads(policy["policy"])["Statement"]
         granted = {
             action: statement["Resource"]
             for statement in statements
@@ -213,14 +214,7 @@ def test_processor_role_names_exact_actions_on_exact_resources(
         assert "managedPolicyArns" not in role
 
     return checks.that(
-        pulumi.Output.all(
-            queue.queue.arn,
-            queue.dead_letter_queue.arn,
-            queue.processor.log_group.arn,
-            queue.processor.policy.policy,
-            queue.processor.role.arn,
-        ),
-        check,
+        pulumi.Output.all(queue.queue_arn, queue.dead_letter_queue_arn, registered(queue)), check
     )
 
 
@@ -230,8 +224,9 @@ def test_trigger_reports_partial_failures_with_configured_batching(
 ) -> pulumi.Output[None]:
     queue = _queue("prod", batchSize="25", batchingWindowSeconds="3", processorMaxConcurrency="7")
 
-    def check(values: list[str]) -> None:
-        queue_arn, function_arn, _ = values
+    def check(values: list[Any]) -> None:
+        queue_arn, _ = values
+        function_arn = _state(pulumi_mocks, FUNCTION, "orders-processor-function")["arn"]
         mapping = _inputs(
             pulumi_mocks,
             "aws:lambda/eventSourceMapping:EventSourceMapping",
@@ -244,9 +239,40 @@ def test_trigger_reports_partial_failures_with_configured_batching(
         assert mapping["functionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["scalingConfig"] == {"maximumConcurrency": 7}
 
+    return checks.that(pulumi.Output.all(queue.queue_arn, registered(queue)), check)
+
+
+@pulumi.runtime.test
+def test_the_component_exposes_its_queues_and_processor_by_the_names_aws_gave_them(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    queue = _queue(processorTimeoutSeconds="20")
+    watch = queue.watch
+
+    def check(exposed: dict[str, Any]) -> None:
+        main = _state(pulumi_mocks, QUEUE, "orders-queue")
+        dlq = _state(pulumi_mocks, QUEUE, "orders-dlq")
+        function = _state(pulumi_mocks, FUNCTION, "orders-processor-function")
+        assert exposed["queue"] == [main["url"], main["arn"], main["name"]]
+        assert exposed["dlq"] == [dlq["url"], dlq["arn"], dlq["name"]]
+        assert exposed["processor"] == function["name"]
+        # Monitoring watches the very same resources, and the timeout the processor was given.
+        assert exposed["watched"] == [main["name"], dlq["name"], function["name"]]
+        assert watch.processor_timeout_seconds == 20
+
     return checks.that(
         pulumi.Output.all(
-            queue.queue.arn, queue.processor.function.arn, queue.event_source_mapping.id
+            queue=pulumi.Output.all(queue.queue_url, queue.queue_arn, queue.queue_name),
+            dlq=pulumi.Output.all(
+                queue.dead_letter_queue_url,
+                queue.dead_letter_queue_arn,
+                queue.dead_letter_queue_name,
+            ),
+            processor=queue.processor_function_name,
+            watched=pulumi.Output.all(
+                watch.queue_name, watch.dead_letter_queue_name, watch.processor_function_name
+            ),
+            registered=registered(queue),
         ),
         check,
     )

@@ -108,3 +108,17 @@ def test_only_prod_keeps_the_table_when_the_stack_is_destroyed(
         assert bool(options.retain_on_delete) is retained
 
     return checks.that(store.table_arn, check)
+
+
+@pulumi.runtime.test
+def test_monitoring_watches_the_table_by_the_name_aws_gave_it(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    store = _store("dev")
+
+    def check(names: list[str]) -> None:
+        exposed, watched = names
+        table = pulumi_mocks.named("aws:dynamodb/table:Table", "orders-table")
+        assert exposed == watched == table.physical_name
+
+    return checks.that(pulumi.Output.all(store.table_name, store.watch.table_name), check)

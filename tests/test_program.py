@@ -35,6 +35,31 @@ def test_each_stack_file_deploys_the_core(stack: str) -> None:
     assert run.outputs["tableName"]
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_stack_output_is_read_from_the_resource_it_names(stack: str) -> None:
+    run = _run(stack)
+
+    def state(type_: str, name: str) -> dict[str, object]:
+        return run.mocks.named(type_, name).state
+
+    queue = "aws:sqs/queue:Queue"
+    assert run.outputs == {
+        "environment": stack,
+        "tableName": state("aws:dynamodb/table:Table", "orders-table")["name"],
+        "queueUrl": state(queue, "orders-queue")["url"],
+        "deadLetterQueueUrl": state(queue, "orders-dlq")["url"],
+        "processorFunctionName": state("aws:lambda/function:Function", "orders-processor-function")[
+            "name"
+        ],
+        "apiUrl": state("aws:apigateway/stage:Stage", "orders-stage")["invoke_url"],
+        "topicArn": state("aws:sns/topic:Topic", "orders-topic")["arn"],
+        "dashboardName": state("aws:cloudwatch/dashboard:Dashboard", "orders-dashboard")[
+            "dashboardName"
+        ],
+        "alarmTopicArn": state("aws:sns/topic:Topic", "orders-alarm-topic")["arn"],
+    }
+
+
 def test_prod_differs_from_dev_where_it_should() -> None:
     dev, prod = _run("dev"), _run("prod")
     table = ("aws:dynamodb/table:Table", "orders-table")
