@@ -1,15 +1,17 @@
-"""The architecture diagram: drawn from the program, current in the README, readable."""
+"""The architecture diagrams: drawn from the program, current in the README (the overview)
+and in docs/architecture.md (in full), readable."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from offline.mocks import RecordedResource
 from ops import diagram
-from ops.diagram import mermaid, node_id, with_diagram
+from ops.diagram import TARGETS, Target, mermaid, node_id, overview, with_diagram
 from ops.stack_graph import ResourceKey, StackGraph, build_graph, load_graph
 from tests.stack_graphs import stack_graph
 
@@ -68,12 +70,21 @@ def _edges(text: str) -> set[tuple[str, str, str]]:
     }
 
 
-def test_readme_diagram_matches_the_program() -> None:
-    readme = diagram.README.read_text(encoding="utf-8")
+@pytest.mark.parametrize("target", TARGETS, ids=lambda target: target.shown_path)
+def test_each_generated_diagram_matches_the_program(target: Target) -> None:
+    text = target.path.read_text(encoding="utf-8")
 
-    assert with_diagram(readme, mermaid(stack_graph(diagram.DIAGRAM_STACK))) == readme, (
-        "README.md's architecture diagram no longer matches the program: run `make diagram`"
+    assert with_diagram(text, target.draw(stack_graph(diagram.DIAGRAM_STACK)), target) == text, (
+        f"{target.shown_path}'s {target.marker} no longer matches the program: run `make diagram`"
     )
+
+
+def test_the_readme_has_the_overview_and_the_architecture_page_the_full_picture() -> None:
+    assert [(target.shown_path, target.draw) for target in TARGETS] == [
+        ("README.md", overview),
+        ("docs/architecture.md", mermaid),
+    ]
+    assert len({target.begin for target in TARGETS}) == len(TARGETS)
 
 
 def test_children_are_grouped_under_the_component_that_creates_them(
@@ -227,17 +238,118 @@ def test_wiring_resources_are_left_out_and_their_references_dropped() -> None:
     assert node_id(("aws:cloudwatch/dashboard:Dashboard", "orders")) in text
 
 
-def test_a_readme_without_markers_is_refused() -> None:
-    with pytest.raises(ValueError, match="lacks the markers"):
-        with_diagram("# order-pipeline\n", "flowchart LR\n")
+def test_the_overview_counts_each_components_alarms_in_one_node(prod_graph: StackGraph) -> None:
+    full, short = mermaid(prod_graph), overview(prod_graph)
+
+    alarms = [key for key in prod_graph.resources if key[0] == ALARM]
+    counts = re.findall(r'>"([^"<]+)<br/>(\d+) alarms?"\]', short)
+    assert "MetricAlarm_" not in short
+    assert sum(int(count) for _, count in counts) == len(alarms)
+    assert dict(counts) == {
+        "OrderApi: orders": "3",
+        "OrderQueue: orders": "5",
+        "Notifier: orders": "4",
+        "OrderStore: orders": "2",
+    }
+    assert len(short.splitlines()) < len(full.splitlines())
 
 
-def test_only_the_marked_block_is_rewritten() -> None:
-    readme = f"before\n{diagram.BEGIN_MARKER}\nold\n{diagram.END_MARKER}\nafter\n"
+def test_the_overview_keeps_the_data_path_and_draws_the_alarms_from_their_components(
+    prod_graph: StackGraph,
+) -> None:
+    short = overview(prod_graph)
+    edges = _edges(short)
 
-    updated = with_diagram(readme, "flowchart LR\n    a --> b\n")
+    drawn = _declared_ids(short)
+    for resource in prod_graph.resources.values():
+        if resource.type in diagram.SHOWN and resource.type != ALARM:
+            assert node_id((resource.type, resource.name)) in drawn
+    full_data_path = {
+        edge for edge in _edges(mermaid(prod_graph)) if "MetricAlarm" not in str(edge)
+    }
+    assert full_data_path <= edges
+    queue_box = node_id((ORDER_QUEUE, "orders"))
+    alarms_box = f"{node_id((MONITORING, 'orders'))}_MetricAlarms"
+    assert (queue_box, "-.->", f"MetricAlarms_on_{queue_box}") in edges
+    assert (alarms_box, "-->|alarmActions, okActions|",
+            node_id((TOPIC, "orders-alarm-topic"))) in edges  # fmt: skip
+    assert short == overview(load_graph(diagram.DIAGRAM_STACK)), "the drawing must be stable"
+
+
+def test_an_alarm_counts_on_every_box_it_watches_and_an_unwatched_one_on_its_own() -> None:
+    monitoring = (MONITORING, "orders")
+    queue_component = (ORDER_QUEUE, "orders")
+    store_component = (ORDER_STORE, "orders")
+    queue = _resource(QUEUE, "orders-queue")
+    table = _resource(TABLE, "orders-table")
+    topic = _resource(TOPIC, "alarms")
+    both = _resource(
+        ALARM,
+        "both",
+        dimensions={"QueueName": _physical("orders-queue"), "TableName": _physical("orders-table")},
+        alarmActions=[_arn("alarms")],
+    )
+    queue_only = _resource(ALARM, "queue-only", dimensions={"QueueName": _physical("orders-queue")})
+    unwatched = _resource(ALARM, "unwatched", alarmActions=[_arn("alarms")])
+    components = [RecordedResource(type_, "orders", {}, {})
+                  for type_ in (MONITORING, ORDER_QUEUE, ORDER_STORE)]  # fmt: skip
+    parents = {
+        (QUEUE, "orders-queue"): queue_component,
+        (TABLE, "orders-table"): store_component,
+        (TOPIC, "alarms"): monitoring,
+        **{(ALARM, name): monitoring for name in ("both", "queue-only", "unwatched")},
+    }
+
+    text = overview(
+        _graph([*components, queue, table, topic, both, queue_only, unwatched], parents)
+    )
+
+    queue_box, store_box = node_id(queue_component), node_id(store_component)
+    assert f'MetricAlarms_on_{queue_box}>"OrderQueue: orders<br/>2 alarms"]' in text
+    assert f'MetricAlarms_on_{store_box}>"OrderStore: orders<br/>1 alarm"]' in text
+    assert 'MetricAlarms_on_nothing>"1 alarm"]' in text
+    assert _edges(text) == {
+        (queue_box, "-.->", f"MetricAlarms_on_{queue_box}"),
+        (store_box, "-.->", f"MetricAlarms_on_{store_box}"),
+        # All three counts notify the topic: drawn once, from their box.
+        (f"{node_id(monitoring)}_MetricAlarms", "-->|alarmActions|", node_id((TOPIC, "alarms"))),
+    }
+
+
+def test_a_file_without_markers_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"README\.md lacks the markers"):
+        with_diagram("# order-pipeline\n", "flowchart LR\n", TARGETS[0])
+
+
+def test_only_the_targets_marked_block_is_rewritten() -> None:
+    readme, architecture = TARGETS
+    text = (
+        f"before\n{readme.begin}\nold\n{readme.end}\nbetween\n"
+        f"{architecture.begin}\nkept\n{architecture.end}\nafter\n"
+    )
+
+    updated = with_diagram(text, "flowchart LR\n    a --> b\n", readme)
 
     assert updated == (
-        f"before\n{diagram.BEGIN_MARKER}\n```mermaid\nflowchart LR\n    a --> b\n```\n"
-        f"{diagram.END_MARKER}\nafter\n"
+        f"before\n{readme.begin}\n```mermaid\nflowchart LR\n    a --> b\n```\n"
+        f"{readme.end}\nbetween\n{architecture.begin}\nkept\n{architecture.end}\nafter\n"
     )
+
+
+def test_make_diagram_rewrites_a_stale_file_and_check_reports_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    targets = tuple(
+        Target(tmp_path / target.path.name, target.marker, target.draw) for target in TARGETS
+    )
+    for target in targets:
+        target.path.write_text(f"# x\n{target.begin}\nstale\n{target.end}\n", encoding="utf-8")
+    monkeypatch.setattr(diagram, "TARGETS", targets)
+    monkeypatch.setattr(diagram, "REPO_ROOT", tmp_path)
+    monkeypatch.setattr(diagram, "load_graph", stack_graph)
+
+    assert diagram.main(["--check"]) == 1
+    assert "out of date: README.md, architecture.md" in capsys.readouterr().out
+    assert diagram.main([]) == 0
+    assert diagram.main(["--check"]) == 0
+    assert "flowchart LR" in targets[1].path.read_text(encoding="utf-8")
