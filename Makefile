@@ -12,12 +12,12 @@ help:
 	@echo "make demo    the whole pipeline on this machine, a scripted mix of orders, a summary"
 	@echo "make test    lint, type-check and run the whole test suite"
 	@echo "make local   the pipeline in the foreground until Ctrl-C (API_PORT, AWS_PORT)"
-	@echo "make diagram redraw the README's architecture diagram from the program"
+	@echo "make diagram redraw the architecture diagrams (README, docs/architecture.md) from the program"
 	@echo "make redrive STACK=prod [DRY_RUN=1]  list the DLQ by reason, move it back"
 	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
 	@echo "make synth STACK=dev|prod  a stack's resources and settings, offline"
 	@echo "make synth-diff  what prod sets differently from dev"
-	@echo "make bench   performance figures vs a naive baseline (BENCHMARKS.md), printed"
+	@echo "make bench   performance figures vs a naive baseline (docs/performance.md), printed"
 	@echo "make reliability  bad input and injected faults: where every order ended, as a table"
 
 $(INSTALLED): requirements.txt requirements-dev.txt
@@ -39,31 +39,31 @@ unit: $(INSTALLED)
 
 test: lint typecheck unit
 
-# The local run (README, "Local run"): moto on 127.0.0.1 and the real handlers, in-process.
+# The local run (docs/local-run.md): moto on 127.0.0.1 and the real handlers, in-process.
 # `@` keeps make quiet, so `make local` prints exactly its two URL lines first.
 demo: $(INSTALLED)
-	@$(BIN)/python -m local.demo
+	@$(BIN)/python -m tools.local_run.demo
 
 local: $(INSTALLED)
-	@$(BIN)/python -m local
+	@$(BIN)/python -m tools.local_run
 
-# Performance figures (BENCHMARKS.md): printed, never asserted. BENCH_ARGS="--only P1,P3".
+# Performance figures (docs/performance.md): printed, never asserted. BENCH_ARGS="--only P1,P3".
 bench: $(INSTALLED)
-	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m tools.benchmarks $(BENCH_ARGS)
 
-# Bad input and injected faults (README, "Reliability"): the figures as a table; exits
+# Bad input and injected faults (docs/reliability.md): the figures as a table; exits
 # non-zero when an order or announcement is unaccounted for. SEED=N draws other bodies.
 reliability: $(INSTALLED)
-	$(BIN)/python -m reliability $(if $(SEED),--seed $(SEED))
+	$(BIN)/python -m tools.reliability $(if $(SEED),--seed $(SEED))
 
-# Operator tools (ops/, README "Operations"); each one runs the program or AWS itself.
+# Operator tools (tools/ops/, docs/operations.md); each one runs the program or AWS itself.
 diagram: $(INSTALLED)
-	$(BIN)/python -m ops.diagram
+	$(BIN)/python -m tools.ops.diagram
 
 # The queue URLs come from `pulumi stack output`; for the local run pass DLQ_URL,
 # QUEUE_URL and ENDPOINT_URL instead of STACK.
 redrive: $(INSTALLED)
-	$(BIN)/python -m ops.redrive $(if $(STACK),--stack $(STACK)) \
+	$(BIN)/python -m tools.ops.redrive $(if $(STACK),--stack $(STACK)) \
 		$(if $(DLQ_URL),--dlq-url $(DLQ_URL)) $(if $(QUEUE_URL),--queue-url $(QUEUE_URL)) \
 		$(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL)) \
 		$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
@@ -71,11 +71,11 @@ redrive: $(INSTALLED)
 cost: $(INSTALLED)
 	@test -n "$(STACK)" -a -n "$(ORDERS_PER_DAY)" || \
 		{ echo "usage: make cost STACK=dev|prod ORDERS_PER_DAY=<orders a day>"; exit 2; }
-	$(BIN)/python -m ops.cost --stack $(STACK) --orders-per-day $(ORDERS_PER_DAY)
+	$(BIN)/python -m tools.ops.cost --stack $(STACK) --orders-per-day $(ORDERS_PER_DAY)
 
-# The resource inventory of a stack from the program run under mocks (README, "Synth").
+# The resource inventory of a stack from the program run under mocks (docs/operations.md).
 synth: $(INSTALLED)
-	$(BIN)/python -m fidelity.synth $(or $(STACK),dev)
+	$(BIN)/python -m tools.fidelity.synth $(or $(STACK),dev)
 
 synth-diff: $(INSTALLED)
-	$(BIN)/python -m fidelity.synth --diff dev prod
+	$(BIN)/python -m tools.fidelity.synth --diff dev prod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from settings.reader import ConfigReader
+from settings.config_reader import ConfigReader
 
 # API Gateway gives up on an integration after 29 seconds; a longer Lambda timeout only
 # keeps a function busy on a request whose caller already got a 504.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from settings.config_reader import ConfigReader
 from settings.errors import ConfigError
-from settings.reader import ConfigReader
 
 # CloudWatch refuses an alarm that looks further back than one day.
 MAX_ALARM_WINDOW_SECONDS = 86_400

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 from handlers import contract
 from handlers.order_status import OrderStatus
+from settings.config_reader import ConfigReader
 from settings.errors import ConfigError
 from settings.monitoring import EMAIL_ADDRESS
-from settings.reader import ConfigReader
 
 # A DynamoDB stream keeps records for 24 hours: an older record no longer exists.
 STREAM_RETENTION_SECONDS = 86_400

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.order_api import STAGE_NAME
-from offline.mocks import ACCOUNT_ID
+from tools.pulumi_mocks.recording import ACCOUNT_ID
 
 REQUEST_TIME_EPOCH = 1764064800123  # 2025-11-25T10:00:00.123Z
 

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from local.aws_endpoint import serve_dynamodb_calls_one_at_a_time
-from offline.mocks import RecordingMocks
 from tests.pulumi_harness import OutputChecks, install_mocks
+from tools.aws_doubles.moto_setup import serve_dynamodb_calls_one_at_a_time
+from tools.pulumi_mocks.recording import RecordingMocks
 
 # Every moto of the suite applies DynamoDB calls whole, as the local run's does: handlers
 # that write concurrently (the processor's writer threads) leave the stream in order.

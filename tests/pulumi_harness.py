@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import pulumi
 from pulumi.runtime.settings import ROOT
 
-from offline.mocks import RecordingMocks
+from tools.pulumi_mocks.recording import RecordingMocks
 
 T = TypeVar("T")
 

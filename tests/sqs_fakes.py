@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from local.blueprint import EventSourceMappingSpec, FunctionSpec
-from local.functions import InvocationError
-from local.sqs_source import SqsEventSource
+from tools.local_run.blueprint import EventSourceMappingSpec, FunctionSpec
+from tools.local_run.lambda_runtime import InvocationError
+from tools.local_run.sqs_source import SqsEventSource
 
 QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders"
 QUEUE_ARN = "arn:aws:sqs:eu-west-1:123456789012:orders"

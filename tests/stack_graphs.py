@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ops.stack_graph import StackGraph, load_graph
+from tools.ops.stack_graph import StackGraph, load_graph
 
 
 @cache

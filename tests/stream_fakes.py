@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from local.blueprint import EventSourceMappingSpec, FunctionSpec
-from local.functions import InvocationError
-from local.stream_source import StreamEventSource
+from tools.local_run.blueprint import EventSourceMappingSpec, FunctionSpec
+from tools.local_run.lambda_runtime import InvocationError
+from tools.local_run.stream_source import StreamEventSource
 
 STREAM_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-11-30T00:00:00.000"
 SHARD_ID = "shardId-00000001-0000"

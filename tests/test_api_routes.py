@@ -15,7 +15,7 @@ import pytest
 
 from api.openapi import DeploymentValues, openapi_document, operations
 from handlers import contract
-from tests.aws_fakes import FAKE_AWS_ENVIRONMENT
+from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT
 
 READER_ARN = "reader-invoke-arn"
 STATUS_UPDATER_ARN = "status-updater-invoke-arn"

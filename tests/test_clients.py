@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from handlers.clients import OnDemandClient
-from tests.aws_fakes import FAKE_AWS_ENVIRONMENT
+from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT
 
 THREADS = 16
 

@@ -4,14 +4,14 @@ Deploy early, every relative link landing, every config key the program reads do
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from settings import load_settings
-from settings.reader import ConfigReader
+from settings.config_reader import ConfigReader
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 README = REPO_ROOT / "README.md"
@@ -24,10 +24,6 @@ DEPLOY_WITHIN_LINES = 120
 # A newcomer reads these before anything else: the two commands that work on a bare machine.
 OPENING_LINES = 10
 FIRST_COMMANDS = ("make demo", "make test")
-
-# A page another change moves into docs/: until it lands, a link to its new path is checked
-# against the file that holds its text today. The move removes the entry.
-NOT_YET_MOVED = {"docs/performance.md": "BENCHMARKS.md"}
 
 FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", flags=re.MULTILINE | re.DOTALL)
 CODE_SPAN = re.compile(r"(`+)[^`].*?\1", flags=re.DOTALL)
@@ -76,11 +72,8 @@ def links(text: str) -> Iterator[str]:
     yield from REFERENCE_LINK.findall(prose)
 
 
-def broken_links(
-    page: Path, root: Path = REPO_ROOT, moved: Mapping[str, str] = NOT_YET_MOVED
-) -> list[str]:
-    """Each relative link of `page` whose file (inside `root`) or heading does not exist; a
-    link to a key of `moved` is checked against the file its value names."""
+def broken_links(page: Path, root: Path = REPO_ROOT) -> list[str]:
+    """Each relative link of `page` whose file (inside `root`) or heading does not exist."""
     text = page.read_text(encoding="utf-8")
     broken = []
     for link in links(text):
@@ -91,9 +84,6 @@ def broken_links(
         if not path.is_relative_to(root):
             broken.append(f"{link}: outside the repository")
             continue
-        current = moved.get(path.relative_to(root).as_posix())
-        if current is not None:
-            path = root / current
         if not path.exists():
             broken.append(f"{link}: no such file")
         elif anchor and path.suffix == ".md" and anchor not in anchors(path.read_text("utf-8")):
@@ -188,7 +178,7 @@ def test_every_relative_link_lands(page: Path) -> None:
 
 def test_the_readme_links_every_docs_page(readme: str) -> None:
     linked = {link.partition("#")[0] for link in links(readme)}
-    targets = {_shown(page) for page in DOCS.glob("*.md")} | set(NOT_YET_MOVED)
+    targets = {_shown(page) for page in DOCS.glob("*.md")}
 
     assert sorted(targets - linked) == []
 
@@ -232,21 +222,6 @@ def test_a_dead_link_a_dead_anchor_and_an_escape_are_caught(tmp_path: Path) -> N
         "docs/there.md#elsewhere: no heading #elsewhere",
         "../x.md: outside the repository",
         "docs/missing.md: no such file",
-    ]
-
-
-def test_a_link_to_a_page_not_yet_moved_is_checked_against_its_current_file(
-    tmp_path: Path,
-) -> None:
-    moved = {"docs/new.md": "OLD.md"}
-    page = tmp_path / "README.md"
-    page.write_text("[p](docs/new.md#figures) [q](docs/new.md#nothing)\n", encoding="utf-8")
-    (tmp_path / "OLD.md").write_text("# Title\n\n## Figures\n", encoding="utf-8")
-
-    assert broken_links(page, tmp_path, moved) == ["docs/new.md#nothing: no heading #nothing"]
-    assert broken_links(page, tmp_path, {}) == [
-        "docs/new.md#figures: no such file",
-        "docs/new.md#nothing: no such file",
     ]
 
 

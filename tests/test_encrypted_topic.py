@@ -13,8 +13,8 @@ from components.encrypted_topic import (
     account_root,
     create_encrypted_topic,
 )
-from offline.mocks import ACCOUNT_ID, RecordingMocks
 from tests.pulumi_harness import OutputChecks
+from tools.pulumi_mocks.recording import ACCOUNT_ID, RecordingMocks
 
 OWNER_TYPE = "test:index:Owner"
 ACCOUNT = f"arn:aws:iam::{ACCOUNT_ID}:root"

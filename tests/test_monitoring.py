@@ -12,9 +12,9 @@ import pytest
 from components import cloudwatch_metrics as cw
 from components.monitoring import Monitoring, MonitoringArgs
 from components.watches import ApiWatch, NotifierWatch, QueueWatch, StoreWatch
-from offline.mocks import ACCOUNT_ID, RecordingMocks
 from tests.factories import settings_for
 from tests.pulumi_harness import TEST_REGION, OutputChecks, registered
+from tools.pulumi_mocks.recording import ACCOUNT_ID, RecordingMocks
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 PREFIX = "order-pipeline-test"

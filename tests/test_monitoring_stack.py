@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from handlers import contract
-from offline.mocks import RecordedResource
-from offline.program import ProgramRun, run_program
+from tools.pulumi_mocks.program import ProgramRun, run_program
+from tools.pulumi_mocks.recording import RecordedResource
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 QUEUE = "aws:sqs/queue:Queue"

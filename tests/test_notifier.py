@@ -9,10 +9,10 @@ from typing import Any
 import pulumi
 
 from components.notifier import Notifier, NotifierArgs
-from offline.mocks import ACCOUNT_ID, RecordingMocks
-from offline.program import run_program
 from tests.factories import settings_for
 from tests.pulumi_harness import OutputChecks, registered
+from tools.pulumi_mocks.program import run_program
+from tools.pulumi_mocks.recording import ACCOUNT_ID, RecordingMocks
 
 DAY = 86_400
 STREAM_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:table/orders/stream/2026-01-01T00:00:00.000"

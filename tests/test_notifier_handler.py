@@ -21,10 +21,10 @@ from moto import mock_aws
 from handlers import contract
 from handlers.order_events import MalformedRecord
 from handlers.orders import new_order_item, parse_order, timestamp_from_epoch_millis
-from offline.lambda_events import LocalLambdaContext
-from offline.stream_events import dynamodb_stream_event, read_stream
-from tests.aws_fakes import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
 from tests.factories import settings_for
+from tools.aws_doubles.lambda_events import LocalLambdaContext
+from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
+from tools.aws_doubles.stream_events import dynamodb_stream_event, read_stream
 
 TABLE = "orders"
 ENVIRONMENT = "test"

@@ -19,8 +19,8 @@ from api.openapi import (
 )
 from api.placeholders import PlaceholderError, fill_structure, fill_text
 from api.request_model import order_request_model, status_change_model
-from offline.mocks import ACCOUNT_ID
-from offline.program import ProgramRun, run_program
+from tools.pulumi_mocks.program import ProgramRun, run_program
+from tools.pulumi_mocks.recording import ACCOUNT_ID
 
 REST_API = ("aws:apigateway/restApi:RestApi", "orders-api")
 UNSIGNED = {"order-pipeline:apiAuth": "none"}

@@ -11,9 +11,9 @@ import pytest
 
 from api.openapi import DeploymentValues, document_digest, openapi_document
 from components.order_api import ACCESS_LOG_FORMAT, OrderApi, OrderApiArgs, queue_path
-from offline.mocks import ACCOUNT_ID, RecordedResource, RecordingMocks
 from tests.factories import settings_for
 from tests.pulumi_harness import OutputChecks, registered
+from tools.pulumi_mocks.recording import ACCOUNT_ID, RecordedResource, RecordingMocks
 
 QUEUE_NAME = "orders-queue"
 QUEUE_ARN = f"arn:aws:sqs:eu-west-1:{ACCOUNT_ID}:{QUEUE_NAME}"

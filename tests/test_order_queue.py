@@ -8,9 +8,9 @@ from typing import Any
 import pulumi
 
 from components.order_queue import OrderQueue, OrderQueueArgs
-from offline.mocks import RecordingMocks
 from tests.factories import settings_for
 from tests.pulumi_harness import OutputChecks, registered
+from tools.pulumi_mocks.recording import RecordingMocks
 
 DAY = 86_400
 TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"

@@ -6,9 +6,9 @@ import pulumi
 import pytest
 
 from components.order_store import OrderStore, OrderStoreArgs
-from offline.mocks import RecordingMocks
 from tests.factories import settings_for
 from tests.pulumi_harness import OutputChecks
+from tools.pulumi_mocks.recording import RecordingMocks
 
 
 def _store(environment: str) -> OrderStore:

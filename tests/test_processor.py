@@ -17,8 +17,8 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from handlers import contract
-from offline.lambda_events import LocalLambdaContext, sqs_event
-from tests.aws_fakes import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
+from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
+from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
 
 SEED_BODY = '{"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}'
 MAX_RECEIVE_COUNT = 2

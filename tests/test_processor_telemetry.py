@@ -22,9 +22,9 @@ from moto import mock_aws
 
 from components import cloudwatch_metrics as cw
 from handlers import contract
-from offline.lambda_events import LocalLambdaContext, sqs_event
-from offline.program import ProgramRun, run_program
-from tests.aws_fakes import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
+from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
+from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
+from tools.pulumi_mocks.program import ProgramRun, run_program
 
 ENVIRONMENT = "prod"
 BUSINESS_DIMENSIONS = {contract.ENVIRONMENT_DIMENSION, cw.POWERTOOLS_SERVICE_DIMENSION}

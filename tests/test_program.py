@@ -7,9 +7,9 @@ from functools import cache
 import pytest
 
 from handlers import contract
-from offline.mocks import RecordingMocks
-from offline.program import ProgramRun, run_program, stack_config
 from settings import ConfigError
+from tools.pulumi_mocks.program import ProgramRun, run_program, stack_config
+from tools.pulumi_mocks.recording import RecordingMocks
 
 
 @cache

@@ -21,9 +21,9 @@ from api.openapi import DeploymentValues, openapi_document
 from handlers import contract
 from handlers.api_input import encode_cursor
 from handlers.orders import new_order_item, parse_order, timestamp_from_epoch_millis
-from offline.lambda_events import LocalLambdaContext
 from tests.api_gateway_events import json_body, proxy_event
-from tests.aws_fakes import FAKE_AWS_ENVIRONMENT, create_order_table
+from tools.aws_doubles.lambda_events import LocalLambdaContext
+from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, create_order_table
 
 ORDER = "/orders/{orderId}"
 CUSTOMER_ORDERS = "/customers/{customerId}/orders"

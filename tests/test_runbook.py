@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from offline.program import PROJECT, REPO_ROOT
-from ops.stack_graph import StackGraph
 from tests.stack_graphs import stack_graph
+from tools.ops.stack_graph import StackGraph
+from tools.pulumi_mocks.program import PROJECT
+from tools.repository import REPO_ROOT
 
 RUNBOOK = REPO_ROOT / "docs" / "runbook.md"
 ALARM_SECTION = re.compile(r"^### `([a-z0-9-]+)`$", flags=re.MULTILINE)

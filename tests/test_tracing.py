@@ -13,10 +13,12 @@ import pytest
 
 from handlers import contract
 from handlers.tracing import invocation_sampled
-from tests.aws_fakes import FAKE_AWS_ENVIRONMENT
+from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PROBE = Path(__file__).with_name("tracing_probe.py")
+# A module, not a script: run as a script, its folder (tests/, holding tests/tools/) would come
+# first on sys.path and shadow the top-level `tools` package.
+PROBE = "tests.tracing_probe"
 
 
 @pytest.mark.parametrize(
@@ -52,7 +54,7 @@ def _traced_container(handler: str, *invocations: str) -> dict[str, Any]:
         contract.ORDERS_TABLE_ENV: "orders",
     }
     finished = subprocess.run(  # noqa: S603 - our own interpreter running our own probe
-        [sys.executable, str(PROBE), handler, *invocations],
+        [sys.executable, "-m", PROBE, handler, *invocations],
         env=environment,
         cwd=REPO_ROOT,
         capture_output=True,

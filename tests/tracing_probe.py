@@ -22,9 +22,9 @@ from typing import Any
 from moto import mock_aws
 
 from handlers import contract
-from offline.lambda_events import LocalLambdaContext, sqs_event
 from tests.api_gateway_events import proxy_event
-from tests.aws_fakes import REGION, create_order_table
+from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
+from tools.aws_doubles.moto_setup import REGION, create_order_table
 
 ROOT = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8"
 XRAY_SDK = "aws_xray_sdk.core"

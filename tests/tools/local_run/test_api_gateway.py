@@ -1,0 +1,299 @@
+"""The local API Gateway on the API's own document, with stand-in integrations: routing,
+validation, gateway responses, the SQS form and the proxy events. No network, no AWS."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from api.openapi import DeploymentValues, openapi_document
+from api.request_model import order_request_model
+from handlers import contract
+from tools.local_run.api_gateway import (
+    MAX_PAYLOAD_BYTES,
+    Integration,
+    LambdaProxyIntegration,
+    LocalApiGateway,
+    SendMessage,
+    SqsIntegration,
+)
+from tools.local_run.http_messages import HttpRequest
+from tools.local_run.lambda_runtime import InvocationError
+from tools.local_run.sqs_integration import render_send_message, send_message_kwargs
+from tools.local_run.validation_errors import ELLIPSIS, MORE_ERRORS
+
+QUEUE_URL = "http://127.0.0.1:1/123456789012/orders-queue"
+SEED = {"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}
+# What a 400 may weigh, whatever the body: its reason, never the body again.
+SMALL_ANSWER_BYTES = 4_000
+# Long enough that posts started together would overlap in the send if nothing kept them apart.
+SLOW_SEND_SECONDS = 0.05
+DEPLOYMENT = DeploymentValues(
+    region="eu-west-1",
+    queue_path="123456789012/orders-queue",
+    api_role_arn="arn:aws:iam::123456789012:role/sender",
+    reader_invoke_arn="reader",
+    status_updater_invoke_arn="status-updater",
+)
+
+
+class Stage:
+    """The gateway with recorded integrations: what it sent SQS, which events it invoked."""
+
+    def __init__(
+        self, sqs_status: int = 200, proxy_result: Any = None, send: SendMessage | None = None
+    ) -> None:
+        """`send` stands in for SQS instead of recording what was sent."""
+        self.sent: list[tuple[str, Mapping[str, Any]]] = []
+        self.events: list[tuple[str, Mapping[str, Any]]] = []
+        self._sqs_status = sqs_status
+        self._proxy_result = proxy_result or {"statusCode": 200, "body": '{"ok": true}'}
+        self.gateway = LocalApiGateway(
+            openapi_document(DEPLOYMENT), "v1", self._integration, send or self._send
+        )
+
+    def _send(self, queue_url: str, message: Mapping[str, Any]) -> int:
+        self.sent.append((queue_url, message))
+        return self._sqs_status
+
+    def _integration(self, operation: Mapping[str, Any]) -> Integration:
+        integration = operation["x-amazon-apigateway-integration"]
+        if integration["type"] == "aws":
+            return SqsIntegration(QUEUE_URL)
+        uri = str(integration["uri"])
+
+        def invoke(event: Mapping[str, Any]) -> Any:
+            self.events.append((uri, event))
+            if isinstance(self._proxy_result, Exception):
+                raise self._proxy_result
+            return self._proxy_result
+
+        return LambdaProxyIntegration(invoke)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        content_type: str = "application/json",
+        query: list[tuple[str, str]] | None = None,
+    ) -> tuple[int, Any]:
+        raw = (
+            body if isinstance(body, bytes) else b"" if body is None else json.dumps(body).encode()
+        )
+        response = self.gateway.handle(
+            HttpRequest(
+                method, path, query or [], [("Content-Type", content_type)], raw, "127.0.0.1"
+            )
+        )
+        return response.status, json.loads(response.body)
+
+
+def test_orders_are_validated_with_the_model_derived_from_the_order_schema() -> None:
+    gateway = Stage().gateway
+    (route,) = [r for r in gateway.routes if (r.template, r.method) == ("/orders", "POST")]
+    model = gateway.model_for(route, "application/json")
+    assert model == {k: v for k, v in order_request_model().items() if k != "$schema"}
+
+
+def test_a_valid_order_is_sent_as_the_form_the_template_renders() -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", SEED)
+    assert (status, answer["message"]) == (202, "order accepted")
+    ((queue_url, message),) = stage.sent
+    assert queue_url == QUEUE_URL
+    attributes = message["MessageAttributes"]
+    assert attributes[contract.REQUEST_ID_ATTRIBUTE]["StringValue"] == answer["requestId"]
+    received_at = int(attributes[contract.RECEIVED_AT_ATTRIBUTE]["StringValue"])
+    expected = send_message_kwargs(
+        render_send_message(json.dumps(SEED), answer["requestId"], received_at)
+    )
+    assert message == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({**SEED, "items": []}, "/items: [] should be non-empty"),
+        ({**SEED, "coupon": "FREE"}, "'coupon' was unexpected"),
+        ({"orderId": "123"}, "'customerId' is a required property"),
+        (b'{"orderId": ', "not valid JSON"),
+    ],
+)
+def test_an_invalid_body_is_400_with_the_validation_error_and_sends_nothing(
+    body: Any, says: str
+) -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", body)
+    assert status == 400
+    assert answer["message"] == "the request body is not valid"
+    assert says in answer["detail"]
+    assert stage.sent == []
+
+
+def test_a_validation_error_with_quotes_still_answers_json() -> None:
+    status, answer = Stage().request("POST", "/orders", {**SEED, "orderId": 'a"b'})
+    assert status == 400
+    assert 'a"b' in answer["detail"]
+
+
+@pytest.mark.parametrize("field", ["orderId", "customerId"])
+@pytest.mark.parametrize("identifier", ["abc\n", "abc\r\n", "\nabc"])
+def test_an_id_with_a_line_break_is_400_at_the_edge_never_queued(
+    field: str, identifier: str
+) -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", {**SEED, field: identifier})
+    assert status == 400
+    assert f"/{field}: " in answer["detail"]
+    assert stage.sent == []
+    assert stage.request("POST", "/orders", {**SEED, field: "abc"})[0] == 202
+
+
+@pytest.mark.parametrize(
+    ("huge", "says"),
+    [
+        (
+            {"orderId": "a b" * 350_000},
+            ["/orderId: 'a ba b", "' is too long", "' does not match '^"],
+        ),
+        ({"k" * 1_000_000: 1}, ["body: Additional properties", "kkk' was unexpected)"]),
+        (
+            {"items": [{"sku": "A", "quantity": 1, "unitPrice": "9" * 1_000_000}]},
+            ["/items/0: {'sku': 'A'", "} is not valid under any of the given schemas"],
+        ),
+    ],
+)
+def test_a_huge_invalid_value_is_quoted_abridged_in_a_small_400(
+    huge: dict[str, Any], says: list[str]
+) -> None:
+    # GIVEN a body of a megabyte or more, refused for one long value
+    stage = Stage()
+    response = stage.gateway.handle(
+        HttpRequest(
+            "POST",
+            "/orders",
+            [],
+            [("Content-Type", "application/json")],
+            json.dumps({**SEED, **huge}).encode(),
+            "127.0.0.1",
+        )
+    )
+    # THEN the 400 says where and why, quoting only the value's two ends
+    assert response.status == 400
+    assert len(response.body) < SMALL_ANSWER_BYTES
+    detail = json.loads(response.body)["detail"]
+    assert all(fragment in detail for fragment in says), detail
+    assert ELLIPSIS in detail
+    assert stage.sent == []
+
+
+def test_a_body_with_more_errors_than_are_listed_says_so_in_a_small_400() -> None:
+    status, answer = Stage().request("POST", "/orders", {**SEED, "items": ["a b"] * 100_000})
+    assert status == 400
+    assert len(json.dumps(answer)) < SMALL_ANSWER_BYTES
+    assert "/items: ['a b', " in answer["detail"]
+    assert "/items/0: 'a b' is not valid under any of the given schemas" in answer["detail"]
+    assert answer["detail"].endswith(f", {MORE_ERRORS}]")
+
+
+def test_a_body_sqs_refuses_as_too_large_is_413() -> None:
+    status, answer = Stage(sqs_status=400).request("POST", "/orders", SEED)
+    assert status == 413
+    assert answer["message"] == "the order is larger than the queue accepts"
+
+
+def test_a_request_over_api_gateways_payload_limit_is_413() -> None:
+    response = Stage().gateway.too_large()
+    assert response.status == 413
+    assert json.loads(response.body)["message"] == "Request Too Long"
+    assert MAX_PAYLOAD_BYTES == 10 * 1024 * 1024
+
+
+def test_another_content_type_is_415_and_never_queued() -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", SEED, content_type="text/plain")
+    assert (status, answer["message"]) == (415, "Unsupported Media Type")
+    assert stage.sent == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/orders"), ("POST", "/orders/123"), ("GET", "/orders/1/x")]
+)
+def test_a_route_the_document_does_not_have_is_404(method: str, path: str) -> None:
+    status, answer = Stage().request(method, path)
+    assert status == 404
+    assert answer["message"] == f"no route {method} {path}"
+
+
+def test_a_read_is_a_rest_proxy_event_for_the_function_the_route_names() -> None:
+    stage = Stage()
+    status, answer = stage.request(
+        "GET", "/customers/a%20b/orders", query=[("limit", "2"), ("limit", "3")]
+    )
+    assert (status, answer) == (200, {"ok": True})
+    ((function, event),) = stage.events
+    assert function == "reader"
+    assert event["resource"] == "/customers/{customerId}/orders"
+    assert event["pathParameters"] == {"customerId": "a b"}
+    assert event["queryStringParameters"] == {"limit": "3"}
+    assert event["multiValueQueryStringParameters"] == {"limit": ["2", "3"]}
+    assert event["requestContext"]["stage"] == "v1"
+    assert event["requestContext"]["path"] == "/v1/customers/a%20b/orders"
+    assert event["body"] is None
+
+
+def test_a_status_change_is_validated_then_proxied_to_the_status_updater() -> None:
+    stage = Stage()
+    assert stage.request("PATCH", "/orders/123", {"status": "LOST"})[0] == 400
+    assert stage.events == []
+    assert stage.request("PATCH", "/orders/123", {"status": "CONFIRMED"})[0] == 200
+    ((function, event),) = stage.events
+    assert function == "status-updater"
+    assert json.loads(event["body"]) == {"status": "CONFIRMED"}
+
+
+@pytest.mark.parametrize(
+    "result", [InvocationError("boom"), {"body": "no status code"}, "not a response"]
+)
+def test_a_function_that_fails_or_answers_nonsense_is_502(result: Any) -> None:
+    status, answer = Stage(proxy_result=result).request("GET", "/orders/123")
+    assert (status, answer["message"]) == (502, "Internal server error")
+
+
+def _post_seed(stage: Stage) -> tuple[int, Any]:
+    return stage.request("POST", "/orders", SEED)
+
+
+def test_orders_posted_at_once_reach_sqs_one_at_a_time() -> None:
+    # GIVEN a queue that takes a moment to answer each SendMessage
+    in_flight: list[int] = []
+    lock = threading.Lock()
+    active = 0
+
+    def slow_send(queue_url: str, message: Mapping[str, Any]) -> int:
+        nonlocal active
+        with lock:
+            active += 1
+            in_flight.append(active)
+        time.sleep(SLOW_SEND_SECONDS)
+        with lock:
+            active -= 1
+        return 200
+
+    stage = Stage(send=slow_send)
+
+    # WHEN four clients post at the same time
+    with ThreadPoolExecutor(max_workers=4) as clients:
+        statuses = [status for status, _ in clients.map(_post_seed, [stage] * 4)]
+
+    # THEN every order is accepted, and no send started before the previous one ended
+    assert statuses == [202] * 4
+    assert in_flight == [1] * 4

@@ -1,0 +1,1 @@
+"""Run the Pulumi program without the Pulumi CLI or an AWS account."""

@@ -1,0 +1,152 @@
+"""Faults injected into the handlers' AWS calls, container by container.
+
+Each fault replaces one client method of every container a function starts (install it
+with `LambdaFunction.on_cold_start`), keeps its state across containers as AWS would, and
+counts what it injected: a scenario whose fault never fired proves nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from handlers import contract
+from handlers.clients import OnDemandClient
+from tools.reliability.lambda_containers import SandboxCrash
+
+Decision = Callable[[int, dict[str, Any]], BaseException | None]
+"""Given the call's number (from 1, over all containers) and its arguments: what to raise."""
+
+
+def client_error(code: str, status: int, operation: str) -> ClientError:
+    """The error botocore raises once its own retries gave up."""
+    return ClientError(
+        {
+            "Error": {"Code": code, "Message": f"injected {code}"},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        },
+        operation,
+    )
+
+
+def throttled(operation: str) -> ClientError:
+    return client_error("ProvisionedThroughputExceededException", 400, operation)
+
+
+def internal_error(operation: str) -> ClientError:
+    return client_error("InternalServerError", 500, operation)
+
+
+def order_id_of(put_item_kwargs: dict[str, Any]) -> str:
+    return str(put_item_kwargs["Item"][contract.ORDER_KEY]["S"])
+
+
+@dataclass
+class FailingCalls:
+    """`client.operation` of the module raises what `decide` says, else runs as usual."""
+
+    client: str
+    """The module's attribute holding the client, e.g. `dynamodb`, or its `OnDemandClient`."""
+    operation: str
+    """The client method, e.g. `put_item`."""
+    decide: Decision
+    calls: int = 0
+    injected: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __call__(self, module: ModuleType) -> None:
+        client = getattr(module, self.client)
+        if isinstance(client, OnDemandClient):
+            client = client.get()
+        real = getattr(client, self.operation)
+
+        def faulty(**kwargs: Any) -> Any:
+            with self._lock:
+                self.calls += 1
+                error = self.decide(self.calls, kwargs)
+                self.injected += error is not None
+            if error is not None:
+                raise error
+            return real(**kwargs)
+
+        setattr(client, self.operation, faulty)
+
+
+def first_attempts_per_order(failures: int, error: BaseException) -> Decision:
+    """Each order's first `failures` writes fail; its later ones go through."""
+    attempts: Counter[str] = Counter()
+
+    def decide(_: int, kwargs: dict[str, Any]) -> BaseException | None:
+        order_id = order_id_of(kwargs)
+        attempts[order_id] += 1
+        return error if attempts[order_id] <= failures else None
+
+    return decide
+
+
+def every_other_call(error: BaseException, always_for: frozenset[str] = frozenset()) -> Decision:
+    """Every second write fails, and every write of the orders in `always_for`."""
+
+    def decide(call: int, kwargs: dict[str, Any]) -> BaseException | None:
+        return error if call % 2 == 0 or order_id_of(kwargs) in always_for else None
+
+    return decide
+
+
+def first_calls(count: int, error: BaseException) -> Decision:
+    """The first `count` calls fail: an outage that ends."""
+    return lambda call, _: error if call <= count else None
+
+
+def every_call(error: BaseException) -> Decision:
+    """An outage that outlasts every retry."""
+    return lambda _, __: error
+
+
+def crash_at_call(call_number: int) -> Decision:
+    """The sandbox dies during that call; every earlier call went through."""
+    return lambda call, _: (
+        SandboxCrash(f"killed during call {call}") if call == call_number else None
+    )
+
+
+@dataclass
+class RefusedEntries:
+    """PublishBatch answers with one entry refused (`Failed`) in each of its first `calls`
+    calls: that entry is not published, the others of the call are."""
+
+    calls: int
+    position: int
+    """Which entry of the call SNS refuses."""
+    made: int = 0
+    injected: int = 0
+
+    def __call__(self, module: ModuleType) -> None:
+        client = module.sns
+        real = client.publish_batch
+
+        def publish_batch(**kwargs: Any) -> Any:
+            self.made += 1
+            entries = kwargs["PublishBatchRequestEntries"]
+            if self.made > self.calls or len(entries) <= self.position:
+                return real(**kwargs)
+            refused = entries[self.position]
+            kept = [entry for entry in entries if entry is not refused]
+            response = dict(real(**{**kwargs, "PublishBatchRequestEntries": kept}))
+            self.injected += 1
+            failure = {
+                "Id": refused["Id"],
+                "Code": "InternalError",
+                "Message": "injected refusal",
+                "SenderFault": False,
+            }
+            response["Failed"] = [*response.get("Failed", []), failure]
+            return response
+
+        client.publish_batch = publish_batch
