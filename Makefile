@@ -57,11 +57,14 @@ reliability: $(INSTALLED)
 	$(BIN)/python -m tools.reliability $(if $(SEED),--seed $(SEED))
 
 # Operator tools (tools/ops/, docs/operations.md); each one runs the program or AWS itself.
+# Bad input (a stack that does not exist, no region, no Pulumi CLI...) is one line on stderr
+# and exit status 2 (tools/command_line.py); make then adds its own `Error 2` line.
 diagram: $(INSTALLED)
 	$(BIN)/python -m tools.ops.diagram
 
 # The queue URLs come from `pulumi stack output`; for the local run pass DLQ_URL,
-# QUEUE_URL and ENDPOINT_URL instead of STACK.
+# QUEUE_URL and ENDPOINT_URL instead of STACK (moto has no message move tasks: there the
+# command moves the messages itself).
 redrive: $(INSTALLED)
 	$(BIN)/python -m tools.ops.redrive $(if $(STACK),--stack $(STACK)) \
 		$(if $(DLQ_URL),--dlq-url $(DLQ_URL)) $(if $(QUEUE_URL),--queue-url $(QUEUE_URL)) \
@@ -70,7 +73,8 @@ redrive: $(INSTALLED)
 
 cost: $(INSTALLED)
 	@test -n "$(STACK)" -a -n "$(ORDERS_PER_DAY)" || \
-		{ echo "usage: make cost STACK=dev|prod ORDERS_PER_DAY=<orders a day>"; exit 2; }
+		{ echo "cost: give STACK and ORDERS_PER_DAY: make cost STACK=dev ORDERS_PER_DAY=10000" >&2; \
+		exit 2; }
 	$(BIN)/python -m tools.ops.cost --stack $(STACK) --orders-per-day $(ORDERS_PER_DAY)
 
 # The resource inventory of a stack from the program run under mocks (docs/operations.md).

@@ -18,6 +18,7 @@ from typing import Any
 
 import pulumi
 
+from tools.command_line import entry_point
 from tools.fidelity.recorded_stack import Stack, json_document, load_stack
 from tools.pulumi_mocks.recording import RecordedResource
 
@@ -97,9 +98,12 @@ def inventory(stack: Stack) -> list[str]:
     return lines
 
 
+@entry_point("synth")
 def main(argv: Sequence[str] | None = None) -> int:
+    """A stack that does not exist, or whose config the program refuses, is one line on
+    stderr and exit 2 (tools/command_line.py)."""
     parser = argparse.ArgumentParser(prog="python -m tools.fidelity.synth", description=__doc__)
-    parser.add_argument("stack", nargs="?", default="dev", help="dev or prod")
+    parser.add_argument("stack", nargs="?", default="dev", help="a Pulumi.<stack>.yaml: dev, prod")
     parser.add_argument("--diff", nargs=2, metavar=("OLD", "NEW"), help="diff two stacks")
     args = parser.parse_args(argv)
     if args.diff:

@@ -10,7 +10,8 @@ import sys
 import threading
 from types import FrameType
 
-from tools.local_run.options import LocalOptions, LocalRunError
+from tools.command_line import USAGE, USAGE_ERRORS, complain
+from tools.local_run.options import LocalOptions
 from tools.local_run.pipeline import LocalPipeline
 
 # Fixed by default so the URLs stay the same from run to run; API_PORT/AWS_PORT change them.
@@ -33,9 +34,8 @@ def main() -> int:
         )
         pipeline = LocalPipeline(options)
         pipeline.start()
-    except LocalRunError as error:
-        print(f"local: {error}", file=sys.stderr)
-        return 2
+    except USAGE_ERRORS as error:  # LocalRunError, or the stack's config refused
+        return complain("local", error, USAGE)
     try:
         print(f"api: {pipeline.api_url}", flush=True)
         print(f"aws: {pipeline.aws_url}", flush=True)

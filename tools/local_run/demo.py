@@ -13,11 +13,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from tools.command_line import USAGE, USAGE_ERRORS, complain
 from tools.local_run.demo_report import SentMessage, SentRequest, account, collect_state
 from tools.local_run.demo_script import PHASES, Phase, ScriptedRequest
 from tools.local_run.demo_summary import PhaseTiming, summary
 from tools.local_run.http_client import call
-from tools.local_run.options import LocalOptions, LocalRunError
+from tools.local_run.options import LocalOptions
 from tools.local_run.pipeline import IDLE_SETTLE_SECONDS, LocalPipeline
 
 SETTLE_TIMEOUT_SECONDS = 30
@@ -166,9 +167,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         return run(LocalOptions.from_environment())
-    except LocalRunError as error:
-        print(f"demo: {error}", file=sys.stderr)
-        return 2
+    except USAGE_ERRORS as error:  # LocalRunError, or the stack's config refused
+        return complain("demo", error, USAGE)
     except KeyboardInterrupt:
         print("demo: interrupted; the pipeline was stopped", file=sys.stderr)
         return INTERRUPTED

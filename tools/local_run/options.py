@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.command_line import UsageError
 from tools.repository import REPO_ROOT
+from tools.stacks import stack_names
 
-STACKS = ("dev", "prod")
 MAX_PORT = 65_535
 
 API_PORT_ENV = "API_PORT"
@@ -30,8 +31,8 @@ DEFAULT_RETRY_DELAY_SECONDS = 5
 MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200
 
 
-class LocalRunError(Exception):
-    """The local run cannot start; the message says what to change."""
+class LocalRunError(UsageError):
+    """The local run cannot start; the message says what to change (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,9 @@ class LocalOptions:
         """`default_*_port` apply when the variable is unset; 0 picks a free port."""
         env = os.environ if environ is None else environ
         stack = env.get(STACK_ENV, "dev")
-        if stack not in STACKS:
-            raise LocalRunError(f"{STACK_ENV}={stack!r} is not one of {', '.join(STACKS)}")
+        stacks = stack_names()
+        if stack not in stacks:
+            raise LocalRunError(f"{STACK_ENV}={stack!r} is not one of {', '.join(stacks)}")
         visibility = env.get(VISIBILITY_TIMEOUT_ENV)
         return cls(
             stack=stack,

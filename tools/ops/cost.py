@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from handlers import contract
 from handlers.orders import RejectionReason
+from tools.command_line import entry_point
 from tools.ops.billable import QUEUE, StackBill, read_bill
 from tools.ops.prices import LIST_PRICES, PRICED_ON, PRICED_REGION, PriceTable
 from tools.ops.stack_graph import load_graph
@@ -323,8 +324,13 @@ def render(result: Estimate, prices: PriceTable = LIST_PRICES) -> str:
     return "\n".join(lines)
 
 
+@entry_point("cost")
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """A stack that does not exist, or whose config the program refuses, is one line on
+    stderr and exit 2 (tools/command_line.py)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.ops.cost", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--stack", required=True, help="dev or prod (its Pulumi.<stack>.yaml)")
     parser.add_argument("--orders-per-day", type=int, required=True)
     args = parser.parse_args(argv)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tools.command_line import entry_point
 from tools.ops.stack_graph import Reference, ResourceKey, StackGraph, is_component, load_graph
 from tools.repository import REPO_ROOT
 
@@ -461,8 +462,12 @@ def updated_texts(graph: StackGraph) -> dict[Target, tuple[str, str]]:
     return texts
 
 
+@entry_point("diagram")
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Invalid config of the diagram's stack is one line on stderr and exit 2."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.ops.diagram", description=__doc__.splitlines()[0]
+    )
     parser.add_argument(
         "--check", action="store_true", help="fail if a generated diagram is out of date"
     )

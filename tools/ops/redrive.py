@@ -1,24 +1,32 @@
 """Redrive the order DLQ: list its messages by rejection reason, then move them back.
 
     python -m tools.ops.redrive --stack prod [--dry-run]
-    python -m tools.ops.redrive --dlq-url URL --queue-url URL --endpoint-url http://localhost:5000
+    python -m tools.ops.redrive --dlq-url URL --queue-url URL --endpoint-url http://127.0.0.1:5000
 
-The move is an SQS message move task (StartMessageMoveTask): SQS itself moves every
-message, at its own pace, and the task can be watched or cancelled in the console.
+On AWS the move is an SQS message move task (StartMessageMoveTask): SQS itself moves every
+message, at its own pace, and the task can be watched or cancelled in the console. An
+`--endpoint-url` outside amazonaws.com (the local run's moto) has no move tasks: there this
+command moves the messages itself (`move_messages`).
+
+Bad input or set-up (no queues named, no region, no credentials, no Pulumi CLI, no such
+queue) is one line on stderr and exit 2; AWS refusing the move, exit 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from tools.ops.dead_letters import DeadLetterReport, inspect_dead_letters
+from tools.command_line import OperationFailed, UsageError, entry_point
+from tools.ops.dead_letters import SQS_BATCH_LIMIT, DeadLetterReport, inspect_dead_letters, release
 from tools.ops.stack_outputs import read_stack_outputs
 
 # The program's exports (see __main__.py) that locate the two queues.
@@ -26,10 +34,20 @@ QUEUE_URL_OUTPUT = "queueUrl"
 DEAD_LETTER_QUEUE_URL_OUTPUT = "deadLetterQueueUrl"
 
 REGIONAL_SQS_HOST = re.compile(r"^https://sqs\.([a-z0-9-]+)\.amazonaws\.com/")
+# AWS's own SQS endpoints (regional, FIPS, VPC endpoints, China) run message move tasks.
+AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn")
+# What SQS answers for a queue URL it does not know (query and JSON protocols).
+NO_SUCH_QUEUE = frozenset({"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
+# The fields SendMessage takes for a message attribute; ReceiveMessage may add empty lists.
+SENT_ATTRIBUTE_FIELDS = ("DataType", "StringValue", "BinaryValue")
 
 
 class RedriveRefused(RuntimeError):
     """Starting the move would not do what the operator asked."""
+
+
+class MoveFailed(OperationFailed):
+    """The queue refused copies, or the DLQ kept originals, part way through a move by hand."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,106 @@ def start_redrive(sqs: Any, queues: Queues) -> str:
     return str(started["TaskHandle"])
 
 
+def has_move_tasks(endpoint_url: str | None) -> bool:
+    """Whether the SQS at `endpoint_url` runs message move tasks: AWS's does (no
+    `--endpoint-url`, or one under amazonaws.com); any other endpoint is taken not to.
+
+    Decided from the endpoint the operator named, not from the error a call gets: the local
+    run's moto answers ListMessageMoveTasks with an HTML 500 page (after botocore's
+    retries), which says nothing a passing server error would not.
+    """
+    if endpoint_url is None:
+        return True
+    host = urlsplit(endpoint_url).hostname or ""
+    return host.endswith(AWS_HOST_SUFFIXES)
+
+
+def _copy(entry_id: str, message: dict[str, Any]) -> dict[str, Any]:
+    """A SendMessageBatch entry with `message`'s body and message attributes."""
+    attributes = {
+        name: {field: value[field] for field in SENT_ATTRIBUTE_FIELDS if field in value}
+        for name, value in message.get("MessageAttributes", {}).items()
+    }
+    entry = {"Id": entry_id, "MessageBody": message["Body"]}
+    return {**entry, "MessageAttributes": attributes} if attributes else entry
+
+
+def move_messages(sqs: Any, queues: Queues, most: int, hold_seconds: int = 60) -> int:
+    """Move up to `most` messages from the DLQ to the queue, a batch at a time, by receiving,
+    sending and deleting them; returns how many moved.
+
+    This path exists for SQS endpoints without message move tasks (`has_move_tasks`): the
+    local run's moto implements neither StartMessageMoveTask nor ListMessageMoveTasks, and
+    a user of the local run expects `make redrive` to work there. Each message is held
+    (`hold_seconds`) while its copy is sent with the same body and message attributes (the
+    processor reads its `receivedAt` attribute), and deleted from the DLQ only once the
+    queue accepted the copy: a failure anywhere leaves it in the DLQ, or at worst in both
+    queues (the processor stores an order once, a conditional write), never in neither.
+    `most` is what the DLQ held when the move began, so what the processor dead-letters
+    again meanwhile is not sent round in a circle.
+    """
+    moved = 0
+    while moved < most:
+        received = sqs.receive_message(
+            QueueUrl=queues.dead_letter_queue_url,
+            MaxNumberOfMessages=min(SQS_BATCH_LIMIT, most - moved),
+            VisibilityTimeout=hold_seconds,
+            WaitTimeSeconds=1,
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not received:
+            break
+        try:
+            sent = sqs.send_message_batch(
+                QueueUrl=queues.queue_url,
+                Entries=[_copy(str(index), message) for index, message in enumerate(received)],
+            )
+        except (ClientError, BotoCoreError):
+            # Nothing was copied: hand the batch back now (it would return after the hold).
+            with contextlib.suppress(ClientError, BotoCoreError, RuntimeError):
+                release(sqs, queues.dead_letter_queue_url, [m["ReceiptHandle"] for m in received])
+            raise
+        accepted = {entry["Id"] for entry in sent.get("Successful", [])}
+        copied = [m for index, m in enumerate(received) if str(index) in accepted]
+        refused = [m for index, m in enumerate(received) if str(index) not in accepted]
+        _delete(sqs, queues.dead_letter_queue_url, copied, moved)
+        moved += len(copied)
+        if refused:
+            release(sqs, queues.dead_letter_queue_url, [m["ReceiptHandle"] for m in refused])
+            failed = sent.get("Failed", [])
+            reasons = sorted({str(f.get("Message") or f.get("Code")) for f in failed})
+            raise MoveFailed(
+                f"{moved} message(s) moved, then the queue refused {len(refused)} "
+                f"({'; '.join(reasons) or 'no reason given'}); they stay in the DLQ"
+            )
+    return moved
+
+
+def _delete(sqs: Any, queue_url: str, messages: list[dict[str, Any]], moved: int) -> None:
+    """Delete the originals of `messages`, whose copies the queue has accepted."""
+    if not messages:
+        return
+    copied = f"{moved + len(messages)} message(s) copied to the queue, but"
+    try:
+        response = sqs.delete_message_batch(
+            QueueUrl=queue_url,
+            Entries=[
+                {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
+                for index, message in enumerate(messages)
+            ],
+        )
+    except (ClientError, BotoCoreError) as error:
+        raise MoveFailed(
+            f"{copied} the last {len(messages)} could not be deleted from the DLQ ({error}); "
+            "those are in both queues now"
+        ) from None
+    if response.get("Failed"):
+        raise MoveFailed(
+            f"{copied} {len(response['Failed'])} of them could not be deleted from the DLQ "
+            f"({response['Failed'][0].get('Message', '')}); those are in both queues now"
+        )
+
+
 def warnings_for(report: DeadLetterReport) -> list[str]:
     rejected = [message for message in report.messages if message.is_permanent_rejection]
     if not rejected:
@@ -75,14 +193,24 @@ def warnings_for(report: DeadLetterReport) -> list[str]:
     ]
 
 
-def redrive(sqs: Any, queues: Queues, dry_run: bool, limit: int) -> list[str]:
-    """The report lines; starts the move task unless `dry_run`."""
+def redrive(
+    sqs: Any, queues: Queues, dry_run: bool, limit: int, move_tasks: bool = True
+) -> list[str]:
+    """The report lines; unless `dry_run`, starts the move task, or with `move_tasks` False
+    (an endpoint without them) moves the messages itself."""
     report = inspect_dead_letters(sqs, queues.dead_letter_queue_url, limit=limit)
     lines = [report.render(), *warnings_for(report)]
     if report.approximate_count == 0 and not report.messages:
         return [*lines, "nothing to redrive"]
     if dry_run:
         return [*lines, f"dry run: would move every message to {queues.queue_url}"]
+    if not move_tasks:
+        moved = move_messages(sqs, queues, most=max(report.approximate_count, len(report.messages)))
+        return [
+            *lines,
+            f"moved {moved} message(s) to {queues.queue_url} (received, sent, then deleted: "
+            "this endpoint has no SQS message move tasks)",
+        ]
     handle = start_redrive(sqs, queues)
     return [
         *lines,
@@ -100,14 +228,45 @@ def _region_of(queue_url: str) -> str | None:
 def _queues(args: argparse.Namespace) -> Queues:
     if args.stack:
         outputs = read_stack_outputs(args.stack)
+        names = (DEAD_LETTER_QUEUE_URL_OUTPUT, QUEUE_URL_OUTPUT)
+        missing = [name for name in names if not isinstance(outputs.get(name), str)]
+        if missing:
+            raise UsageError(
+                f"stack {args.stack} has no output {' or '.join(missing)} "
+                f"(it has: {', '.join(sorted(outputs)) or 'none'}); is it deployed, "
+                "from this program?"
+            )
         return Queues(outputs[DEAD_LETTER_QUEUE_URL_OUTPUT], outputs[QUEUE_URL_OUTPUT])
     if not (args.dlq_url and args.queue_url):
-        raise SystemExit("give --stack, or both --dlq-url and --queue-url")
+        raise UsageError(
+            "give --stack (make redrive STACK=prod), or both --dlq-url and --queue-url"
+        )
     return Queues(args.dlq_url, args.queue_url)
 
 
+def _client(queues: Queues, endpoint_url: str | None) -> Any:
+    """An SQS client in the DLQ's region: named by its URL on AWS, else by the environment
+    (AWS_DEFAULT_REGION, the profile); none is a usage error, not botocore's traceback."""
+    try:
+        session = boto3.session.Session()
+        region = _region_of(queues.dead_letter_queue_url) or session.region_name
+        if not region:
+            raise UsageError(
+                "no AWS region: the queue URLs do not name one; set AWS_DEFAULT_REGION "
+                "(for the local run, its stack's aws:region)"
+            )
+        return session.client("sqs", region_name=region, endpoint_url=endpoint_url)
+    except BotoCoreError as error:  # a profile that does not exist
+        raise UsageError(str(error)) from None
+    except ValueError as error:  # an --endpoint-url without its scheme: `Invalid endpoint: ...`
+        raise UsageError(f"{error} (give it as http://host:port)") from None
+
+
+@entry_point("redrive")
 def main(argv: list[str] | None = None, sqs: Any = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.ops.redrive", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--stack", help="read the queue URLs from this stack's outputs")
     parser.add_argument("--dlq-url", help="the dead-letter queue's URL")
     parser.add_argument("--queue-url", help="the main queue's URL (where messages go back)")
@@ -117,20 +276,32 @@ def main(argv: list[str] | None = None, sqs: Any = None) -> int:
     args = parser.parse_args(argv)
     queues = _queues(args)
     if sqs is None:
-        sqs = boto3.client(
-            "sqs",
-            region_name=_region_of(queues.dead_letter_queue_url),
-            endpoint_url=args.endpoint_url,
-        )
+        sqs = _client(queues, args.endpoint_url)
     try:
-        lines = redrive(sqs, queues, dry_run=args.dry_run, limit=args.limit)
+        lines = redrive(
+            sqs,
+            queues,
+            dry_run=args.dry_run,
+            limit=args.limit,
+            move_tasks=has_move_tasks(args.endpoint_url),
+        )
     except RedriveRefused as refusal:
-        print(f"not started: {refusal}", file=sys.stderr)
-        return 2
+        raise UsageError(f"not started: {refusal}") from None
+    except NoCredentialsError:
+        raise UsageError(
+            "no AWS credentials found (aws configure, AWS_PROFILE); for the local run set "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to anything"
+        ) from None
     except ClientError as error:
-        # Typically missing permissions, or an endpoint without message move tasks (moto).
-        print(f"failed: {error}", file=sys.stderr)
-        return 1
+        if error.response.get("Error", {}).get("Code") in NO_SUCH_QUEUE:
+            raise UsageError(
+                f"no such queue in {sqs.meta.region_name}: check the queue URLs "
+                "(or the stack) and the region"
+            ) from None
+        # Typically missing permissions.
+        raise OperationFailed(f"failed: {error}") from None
+    except BotoCoreError as error:  # e.g. nothing listening at --endpoint-url
+        raise OperationFailed(f"failed: {error}") from None
     print("\n".join(lines))
     return 0
 

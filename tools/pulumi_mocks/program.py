@@ -14,17 +14,30 @@ import pulumi
 import yaml
 from pulumi.runtime.settings import get_root_resource
 
+from tools.command_line import UsageError, one_line
 from tools.pulumi_mocks.recording import RecordedResource, RecordingMocks
 from tools.repository import REPO_ROOT
+from tools.stacks import stack_file
 
 PROGRAM = REPO_ROOT / "__main__.py"
 PROJECT = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())["name"]
 
 
 def stack_config(stack: str) -> dict[str, str]:
-    """The stack's config file as the Pulumi CLI hands it to the program: all strings."""
-    document = yaml.safe_load((REPO_ROOT / f"Pulumi.{stack}.yaml").read_text()) or {}
-    return {key: _as_config_string(value) for key, value in document.get("config", {}).items()}
+    """The stack's config file as the Pulumi CLI hands it to the program: all strings.
+
+    A stack without a config file raises UnknownStack, naming the stacks there are; a file
+    that is not YAML, or whose `config` is not a mapping, a UsageError.
+    """
+    path = stack_file(stack)
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise UsageError(f"{path.name} is not valid YAML: {one_line(str(error))}") from None
+    config = (document.get("config") or {}) if isinstance(document, dict) else None
+    if not isinstance(config, dict):
+        raise UsageError(f"{path.name}: `config` is not a mapping of keys to values")
+    return {key: _as_config_string(value) for key, value in config.items()}
 
 
 def _as_config_string(value: Any) -> str:

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.tools.entry_points import (
+    REFUSED_CONFIG,
+    REFUSED_KEY,
+    run_make,
+    the_one_line,
+    with_stacks,
+)
 from tests.tools.fidelity import mutations as m
 from tools.fidelity.recorded_stack import Stack, load_stack
 from tools.fidelity.synth import inventory, main
+from tools.repository import REPO_ROOT
 
 
 def _block(lines: list[str], heading_prefix: str) -> list[str]:
@@ -63,3 +73,52 @@ def test_the_diff_shows_what_prod_sets_differently(capsys: pytest.CaptureFixture
 def test_the_command_prints_one_stack(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["prod"]) == 0
     assert capsys.readouterr().out == "\n".join(inventory(load_stack("prod"))) + "\n"
+
+
+@pytest.mark.parametrize("arguments", [["staging"], ["--diff", "dev", "staging"]])
+def test_a_stack_that_does_not_exist_is_one_line_naming_those_that_do(
+    arguments: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(arguments) == 2
+    line = the_one_line(capsys.readouterr().err, "synth")
+    assert line == (
+        "synth: no stack 'staging': the stacks are dev, prod (one Pulumi.<stack>.yaml each)"
+    )
+
+
+def test_make_synth_of_a_stack_that_does_not_exist_is_one_line() -> None:
+    exit_code, stderr = run_make("synth", "STACK=staging")
+
+    assert exit_code == 2
+    assert "no stack 'staging'" in the_one_line(stderr, "synth")
+
+
+def test_a_stack_file_added_is_a_stack(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A name no other test uses: load_stack keeps what it loaded for the whole session.
+    with_stacks(tmp_path, monkeypatch, added=(REPO_ROOT / "Pulumi.dev.yaml").read_text())
+
+    assert main(["added"]) == 0
+    assert capsys.readouterr().out.startswith("# stack added (eu-west-1)")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        (REFUSED_CONFIG, f"invalid stack config '{REFUSED_KEY}': 'lots' is not a whole number"),
+        ("config: [unclosed", "Pulumi.broken.yaml is not valid YAML"),
+        ("config: a string", "Pulumi.broken.yaml: `config` is not a mapping"),
+    ],
+)
+def test_a_stack_whose_config_is_refused_is_one_line_naming_the_problem(
+    text: str,
+    named: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with_stacks(tmp_path, monkeypatch, broken=text)
+
+    assert main(["broken"]) == 2
+    assert named in the_one_line(capsys.readouterr().err, "synth")

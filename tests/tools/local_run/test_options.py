@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tools.entry_points import with_stacks
 from tools.local_run.options import LocalOptions, LocalRunError
 
 
@@ -49,3 +50,11 @@ def test_an_explicit_visibility_timeout_must_outlast_the_window() -> None:
     assert options.visibility_timeout_for(batching_window_seconds=2) == 3
     with pytest.raises(LocalRunError, match="longer than the mapping's batching window"):
         options.visibility_timeout_for(batching_window_seconds=3)
+
+
+def test_the_stacks_are_the_stack_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with_stacks(tmp_path, monkeypatch, staging="config:\n  aws:region: eu-west-1\n")
+
+    assert LocalOptions.from_environment({"LOCAL_STACK": "staging"}).stack == "staging"
+    with pytest.raises(LocalRunError, match=r"LOCAL_STACK='qa' is not one of dev, prod, staging"):
+        LocalOptions.from_environment({"LOCAL_STACK": "qa"})

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from pathlib import Path
 
 import pytest
 
 from handlers import contract
 from handlers.orders import RejectionReason
 from tests.stack_graphs import stack_graph
+from tests.tools.entry_points import (
+    REFUSED_CONFIG,
+    REFUSED_KEY,
+    run_make,
+    the_one_line,
+    the_usage_error,
+    with_stacks,
+)
 from tools.ops import cost
 from tools.ops.billable import (
     QUEUE,
@@ -258,3 +267,46 @@ def test_the_command_prints_the_estimate(capsys: pytest.CaptureFixture[str]) -> 
 
     with pytest.raises(SystemExit):
         cost.main(["--stack", "dev", "--orders-per-day", "-1"])
+
+
+def test_a_stack_that_does_not_exist_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cost.main(["--stack", "staging", "--orders-per-day", "1000"]) == 2
+    line = the_one_line(capsys.readouterr().err, "cost")
+    assert "no stack 'staging': the stacks are dev, prod" in line
+
+
+def test_make_cost_of_a_stack_that_does_not_exist_is_one_line() -> None:
+    exit_code, stderr = run_make("cost", "STACK=staging", "ORDERS_PER_DAY=1000")
+
+    assert exit_code == 2
+    assert "no stack 'staging'" in the_one_line(stderr, "cost")
+
+
+def test_make_cost_without_its_variables_says_which_on_stderr() -> None:
+    exit_code, stderr = run_make("cost", "STACK=dev")
+
+    assert exit_code == 2
+    assert "give STACK and ORDERS_PER_DAY" in the_one_line(stderr, "cost")
+
+
+def test_a_stack_whose_config_is_refused_is_one_line_naming_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_stacks(tmp_path, monkeypatch, broken=REFUSED_CONFIG)
+
+    assert cost.main(["--stack", "broken", "--orders-per-day", "1000"]) == 2
+    assert REFUSED_KEY in the_one_line(capsys.readouterr().err, "cost")
+
+
+@pytest.mark.parametrize(
+    ("orders", "named"),
+    [("abc", "invalid int value: 'abc'"), ("-5", "--orders-per-day cannot be negative")],
+)
+def test_orders_per_day_that_is_no_count_is_argparses_usage_error(
+    orders: str, named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cost.main(["--stack", "dev", "--orders-per-day", orders])
+
+    assert exit_.value.code == 2
+    assert named in the_usage_error(capsys.readouterr().err)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.stack_graphs import stack_graph
+from tests.tools.entry_points import REFUSED_CONFIG, REFUSED_KEY, the_one_line, with_stacks
 from tools.ops import diagram
 from tools.ops.diagram import TARGETS, Target, mermaid, node_id, overview, with_diagram
 from tools.ops.stack_graph import ResourceKey, StackGraph, build_graph, load_graph
@@ -353,3 +354,12 @@ def test_make_diagram_rewrites_a_stale_file_and_check_reports_it(
     assert diagram.main([]) == 0
     assert diagram.main(["--check"]) == 0
     assert "flowchart LR" in targets[1].path.read_text(encoding="utf-8")
+
+
+def test_config_of_the_diagrams_stack_that_is_refused_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with_stacks(tmp_path, monkeypatch, **{diagram.DIAGRAM_STACK: REFUSED_CONFIG})
+
+    assert diagram.main(["--check"]) == 2
+    assert REFUSED_KEY in the_one_line(capsys.readouterr().err, "diagram")
