@@ -10,10 +10,10 @@ from tests.stack_graphs import stack_graph
 from tools.ops.stack_graph import StackGraph
 from tools.pulumi_mocks.program import PROJECT
 from tools.repository import REPO_ROOT
+from tools.stacks import stack_names
 
 RUNBOOK = REPO_ROOT / "docs" / "runbook.md"
 ALARM_SECTION = re.compile(r"^### `([a-z0-9-]+)`$", flags=re.MULTILINE)
-STACKS = ("dev", "prod")
 
 
 def _is_alarm(type_: str) -> bool:
@@ -41,7 +41,7 @@ def runbook_sections(text: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def alarms_by_stack() -> dict[str, dict[str, str]]:
-    return {stack: program_alarms(stack_graph(stack)) for stack in STACKS}
+    return {stack: program_alarms(stack_graph(stack)) for stack in stack_names()}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def sections() -> dict[str, str]:
     return runbook_sections(RUNBOOK.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", stack_names())
 def test_every_alarm_has_a_runbook_section(
     alarms_by_stack: dict[str, dict[str, str]], sections: dict[str, str], stack: str
 ) -> None:
@@ -69,7 +69,7 @@ def test_every_runbook_section_is_an_alarm_of_some_stack(
     assert not stale, f"docs/runbook.md describes alarms the program no longer creates: {stale}"
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", stack_names())
 def test_section_names_end_the_alarm_names_operators_see(
     alarms_by_stack: dict[str, dict[str, str]], stack: str
 ) -> None:

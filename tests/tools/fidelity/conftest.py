@@ -1,15 +1,14 @@
-"""Both stacks, run once per session: every fidelity check reads the same recordings."""
+"""Every stack, run once per session: every fidelity check reads the same recordings."""
 
 from __future__ import annotations
 
 import pytest
 
 from tools.fidelity.recorded_stack import Stack, load_stack
+from tools.stacks import stack_names
 
-STACKS = ("dev", "prod")
 
-
-@pytest.fixture(scope="session", params=STACKS)
+@pytest.fixture(scope="session", params=stack_names())
 def stack(request: pytest.FixtureRequest) -> Stack:
     return load_stack(str(request.param))
 
