@@ -20,6 +20,9 @@ MAKE_SECONDS = 120
 MAKE_VARIABLES = frozenset(
     {"STACK", "DLQ_URL", "QUEUE_URL", "ENDPOINT_URL", "DRY_RUN", "ORDERS_PER_DAY", "SEED"}
 )
+# Under `make test` these tell the make a test starts that it is a sub-make (its errors then
+# read `make[1]: ***`) and hand it the outer make's flags: the test's make starts afresh.
+OUTER_MAKE = frozenset({"MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"})
 
 # A stack file the program refuses: `batchSize` must be a whole number.
 REFUSED_CONFIG = """config:
@@ -72,7 +75,7 @@ def run_make(*arguments: str, environment: Mapping[str, str] | None = None) -> t
         env={
             name: value
             for name, value in (os.environ if environment is None else environment).items()
-            if name not in MAKE_VARIABLES
+            if name not in MAKE_VARIABLES | OUTER_MAKE
         },
         capture_output=True,
         text=True,
