@@ -22,6 +22,7 @@ from tools.ops import redrive
 from tools.ops.redrive import Queues, RedriveRefused, has_move_tasks, start_redrive
 from tools.ops.stack_outputs import StackOutputsUnavailable, read_stack_outputs
 from tools.pulumi_mocks.program import run_program
+from tools.reliability.readback import take_messages
 
 DLQ_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq-1"
 QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders-queue-1"
@@ -528,22 +529,6 @@ def _local_queues(endpoint: AwsEndpoint) -> tuple[Any, Queues]:
     )
 
 
-def _drain(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
-    drained: list[dict[str, Any]] = []
-    while received := sqs.receive_message(
-        QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
-    ).get("Messages", []):
-        drained += received
-        sqs.delete_message_batch(
-            QueueUrl=queue_url,
-            Entries=[
-                {"Id": str(index), "ReceiptHandle": message["ReceiptHandle"]}
-                for index, message in enumerate(received)
-            ],
-        )
-    return drained
-
-
 def _dead_letters(sqs: Any, queues: Queues, count: int) -> list[tuple[str, dict[str, Any]]]:
     """`count` messages in the DLQ as the processor leaves them: body and attributes."""
     sent = []
@@ -583,7 +568,7 @@ def test_on_the_local_run_the_messages_are_moved_with_their_attributes(
     captured = capsys.readouterr()
     assert exit_code == 0, captured.err
     assert f"moved 13 message(s) to {queues.queue_url}" in captured.out
-    moved = _drain(sqs, queues.queue_url)
+    moved = take_messages(sqs, queues.queue_url)
     assert sorted(
         (
             message["Body"],
@@ -594,7 +579,7 @@ def test_on_the_local_run_the_messages_are_moved_with_their_attributes(
         )
         for message in moved
     ) == sorted(sent, key=lambda pair: pair[0])
-    assert _drain(sqs, queues.dead_letter_queue_url) == []
+    assert take_messages(sqs, queues.dead_letter_queue_url) == []
 
 
 def test_on_the_local_run_a_send_that_fails_loses_nothing(
@@ -618,7 +603,7 @@ def test_on_the_local_run_a_send_that_fails_loses_nothing(
     assert exit_code == 2
     assert "no such queue in eu-west-1" in the_one_line(capsys.readouterr().err, "redrive")
     # Handed back at once, not after the hold: all three are there to be received.
-    kept = _drain(sqs, queues.dead_letter_queue_url)
+    kept = take_messages(sqs, queues.dead_letter_queue_url)
     assert sorted(message["Body"] for message in kept) == sorted(body for body, _ in sent)
 
 
