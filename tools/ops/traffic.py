@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from components.units import SECONDS_PER_DAY
 from tools.ops.billable import TABLE, BilledFunction, StackBill
-
-SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True)
