@@ -6,7 +6,7 @@ every route is its own integration in the OpenAPI document. So a handler needs n
 matching, only a table from the matched (method, resource template) to the function that
 serves it. That lookup is all Powertools' REST resolver would do here, and its package
 imports every resolver and event class Powertools has, about 22 ms of a cold start whose
-plain-boto3 floor is 150 ms (BENCHMARKS.md, P3).
+plain-boto3 floor is 150 ms (docs/performance.md, P3).
 """
 
 from __future__ import annotations
