@@ -27,6 +27,8 @@ queue = OrderQueue(
     OrderQueueArgs(
         table_name=store.table_name,
         table_arn=store.table_arn,
+        submissions_table_name=store.submissions_table_name,
+        submissions_table_arn=store.submissions_table_arn,
         processor=settings.processor,
         functions=functions,
     ),
@@ -39,6 +41,9 @@ api = OrderApi(
         table_name=store.table_name,
         table_arn=store.table_arn,
         customer_index_arn=store.customer_index_arn,
+        submission_index_arn=store.submission_index_arn,
+        submissions_table_name=store.submissions_table_name,
+        submissions_table_arn=store.submissions_table_arn,
         settings=settings.api,
         functions=functions,
     ),

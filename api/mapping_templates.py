@@ -22,3 +22,15 @@ def send_message_template() -> str:
     )
     # The file ends in a line break like any text file; in the form it would end the last value.
     return filled.removesuffix("\n")
+
+
+def submission_monitor_prefix() -> str:
+    """What goes before a submission id to make its monitor's URL, relative to /orders."""
+    resource = contract.SUBMISSION_RESOURCE.removeprefix("/")
+    return resource.replace("{" + contract.SUBMISSION_PARAMETER + "}", "")
+
+
+def order_accepted_template() -> str:
+    """The POST /orders 202 response template: the submission id and its monitor's link."""
+    text = (TEMPLATES_DIR / "order_accepted.vm").read_text(encoding="utf-8")
+    return fill_text(text, {"monitorPath": submission_monitor_prefix()}).removesuffix("\n")

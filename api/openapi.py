@@ -17,10 +17,12 @@ from typing import Any
 
 import yaml
 
-from api.mapping_templates import send_message_template
+from api.mapping_templates import order_accepted_template, send_message_template
 from api.placeholders import fill_structure
 from api.request_model import identifier_model, order_request_model, status_change_model
 from handlers.order_status import OrderStatus
+from handlers.orders import RejectionReason
+from handlers.submissions import SUBMISSION_ID
 
 DOCUMENT_PATH = Path(__file__).resolve().parent / "openapi.yaml"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
@@ -52,6 +54,9 @@ def _source_values() -> dict[str, Any]:
         "identifierSchema": _embedded(identifier_model()),
         "orderStatusSchema": {"type": "string", "enum": [status.value for status in OrderStatus]},
         "sendMessageTemplate": send_message_template(),
+        "orderAcceptedTemplate": order_accepted_template(),
+        "submissionIdPattern": f"^{SUBMISSION_ID.pattern}$",
+        "rejectionReasons": [reason.value for reason in RejectionReason],
     }
 
 

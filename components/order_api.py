@@ -48,7 +48,7 @@ ACCESS_LOG_FORMAT = json.dumps(
 )
 
 # The routes each function serves, as `<METHOD>/<resource path with * for parameters>`.
-READER_ROUTES = ("GET/orders/*", "GET/customers/*/orders")
+READER_ROUTES = ("GET/orders/*", "GET/customers/*/orders", "GET/submissions/*")
 STATUS_UPDATER_ROUTES = ("PATCH/orders/*",)
 
 
@@ -59,6 +59,11 @@ class OrderApiArgs:
     table_name: pulumi.Input[str]
     table_arn: pulumi.Input[str]
     customer_index_arn: pulumi.Input[str]
+    submission_index_arn: pulumi.Input[str]
+    """Where a submission's status monitor finds the order it stored."""
+    submissions_table_name: pulumi.Input[str]
+    submissions_table_arn: pulumi.Input[str]
+    """Where it finds why the processor rejected it."""
     settings: ApiSettings
     functions: FunctionContext
     queue_kms_key_arn: pulumi.Input[str] | None = None
@@ -176,6 +181,7 @@ class OrderApi(pulumi.ComponentResource):
         description: str,
         service_name: str,
         statements: list[iam.Statement],
+        variables: dict[str, pulumi.Input[str]] | None = None,
     ) -> HandlerFunction:
         return HandlerFunction(
             name,
@@ -187,7 +193,7 @@ class OrderApi(pulumi.ComponentResource):
                 timeout_seconds=args.settings.function_timeout_seconds,
                 memory_mb=args.settings.function_memory_mb,
                 statements=statements,
-                variables={contract.ORDERS_TABLE_ENV: args.table_name},
+                variables={contract.ORDERS_TABLE_ENV: args.table_name, **(variables or {})},
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -197,12 +203,16 @@ class OrderApi(pulumi.ComponentResource):
             f"{name}-reader",
             args,
             handler="handlers.reader.handler",
-            description="Serves GET /orders/{orderId} and GET /customers/{customerId}/orders",
+            description=(
+                "Serves GET /orders/{orderId}, GET /customers/{customerId}/orders and "
+                "GET /submissions/{submissionId}"
+            ),
             service_name=contract.READER_SERVICE_NAME,
             statements=[
-                iam.allow(["dynamodb:GetItem"], [args.table_arn]),
-                iam.allow(["dynamodb:Query"], [args.customer_index_arn]),
+                iam.allow(["dynamodb:GetItem"], [args.table_arn, args.submissions_table_arn]),
+                iam.allow(["dynamodb:Query"], [args.customer_index_arn, args.submission_index_arn]),
             ],
+            variables={contract.SUBMISSIONS_TABLE_ENV: args.submissions_table_name},
         )
 
     def _create_status_updater(self, name: str, args: OrderApiArgs) -> HandlerFunction:

@@ -21,6 +21,9 @@ class OrderQueueArgs:
     table_name: pulumi.Input[str]
     """The order table the processor writes to."""
     table_arn: pulumi.Input[str]
+    submissions_table_name: pulumi.Input[str]
+    """Where the processor records rejected submissions for their status monitors."""
+    submissions_table_arn: pulumi.Input[str]
     processor: ProcessorSettings
     functions: FunctionContext
 
@@ -123,7 +126,7 @@ class OrderQueue(pulumi.ComponentResource):
 
     def _create_processor(self, name: str, args: OrderQueueArgs) -> HandlerFunction:
         statements = [
-            iam.allow(["dynamodb:PutItem"], [args.table_arn]),
+            iam.allow(["dynamodb:PutItem"], [args.table_arn, args.submissions_table_arn]),
             # What the event source mapping does on the function's behalf.
             iam.allow(
                 ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
@@ -145,6 +148,7 @@ class OrderQueue(pulumi.ComponentResource):
                 variables={
                     contract.ORDERS_TABLE_ENV: args.table_name,
                     contract.DEAD_LETTER_QUEUE_URL_ENV: self._dead_letter_queue.url,
+                    contract.SUBMISSIONS_TABLE_ENV: args.submissions_table_name,
                 },
             ),
             opts=pulumi.ResourceOptions(parent=self),

@@ -7,6 +7,7 @@ them. Defining them once keeps the two sides from drifting apart.
 from typing import Final
 
 ORDERS_TABLE_ENV: Final = "ORDERS_TABLE_NAME"
+SUBMISSIONS_TABLE_ENV: Final = "SUBMISSIONS_TABLE_NAME"
 DEAD_LETTER_QUEUE_URL_ENV: Final = "DEAD_LETTER_QUEUE_URL"
 ENVIRONMENT_ENV: Final = "ORDER_PIPELINE_ENVIRONMENT"
 
@@ -38,6 +39,19 @@ ORDER_UPDATED_AT_FIELD: Final = "updatedAt"
 # The API's Lambda-served resources, as API Gateway names the matched one in a proxy event.
 ORDER_RESOURCE: Final = "/orders/{orderId}"
 CUSTOMER_ORDERS_RESOURCE: Final = "/customers/{customerId}/orders"
+SUBMISSION_RESOURCE: Final = "/submissions/{submissionId}"
+SUBMISSION_PARAMETER: Final = "submissionId"
+
+# Submission outcomes (docs/api.md, "Following a submission"). A stored order carries the
+# request id of the submission that stored it, found through a keys-only index; only what
+# the order table cannot say (a rejection, an identical re-submission) is written to the
+# submissions table, keyed by request id, and deleted by TTL after the retention below: as
+# long as a dead letter can wait for a redrive (settings.core.DEAD_LETTER_RETENTION_DAYS).
+ORDER_REQUEST_ID_FIELD: Final = "requestId"
+SUBMISSION_INDEX_NAME: Final = "requestId"
+SUBMISSION_KEY: Final = "requestId"
+SUBMISSION_EXPIRES_AT_FIELD: Final = "expiresAt"
+SUBMISSION_RETENTION_DAYS: Final = 14
 
 # Message attributes carried from the API edge into SQS and on into the DLQ.
 REQUEST_ID_ATTRIBUTE: Final = "requestId"

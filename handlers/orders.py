@@ -106,8 +106,11 @@ def _line_item(item: str | dict[str, Any]) -> dict[str, Any]:
     return line
 
 
-def new_order_item(order: dict[str, Any], created_at: str) -> dict[str, Any]:
-    """The item stored for a newly accepted order (status PENDING, version 1)."""
+def new_order_item(
+    order: dict[str, Any], created_at: str, request_id: str | None = None
+) -> dict[str, Any]:
+    """The item stored for a newly accepted order (status PENDING, version 1), carrying the
+    request id of the submission that stored it, which its status monitor looks up."""
     lines = [_line_item(item) for item in order["items"]]
     item: dict[str, Any] = {
         contract.ORDER_KEY: order["orderId"],
@@ -120,6 +123,8 @@ def new_order_item(order: dict[str, Any], created_at: str) -> dict[str, Any]:
         "schemaVersion": ORDER_SCHEMA_VERSION,
         "fingerprint": fingerprint(order),
     }
+    if request_id is not None:
+        item[contract.ORDER_REQUEST_ID_FIELD] = request_id
     if all("unitPrice" in line for line in lines):
         item["total"] = sum((line["unitPrice"] * line["quantity"] for line in lines), Decimal(0))
     return item

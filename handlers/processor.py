@@ -1,14 +1,17 @@
 """SQS consumer: stores each order once and dead-letters what can never be stored.
 
-Thin AWS wiring around `handlers.orders`. The table's client and the writer pool are created
-once per container; the records of a batch are written concurrently, each reported on its
-own. The dead-letter queue's client is made by the first order that needs it.
+Thin AWS wiring around `handlers.orders` and `handlers.submissions`: a stored order carries
+its submission's request id; a rejection, and an identical re-submission of an order already
+stored, are also recorded for the submission's status monitor. The table's client and the
+writer pool are created once per container; the records of a batch are written concurrently,
+each reported on its own. The dead-letter queue's client is made by the first order that needs it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -39,6 +42,7 @@ from handlers.orders import (
     parse_order,
     timestamp_from_epoch_millis,
 )
+from handlers.submissions import rejection_record, resubmission_record
 from handlers.tracing import SampledTracer
 
 # The DLQ keeps why a message was rejected; a reason longer than this is already unreadable.
@@ -68,6 +72,7 @@ dead_letter_queue = OnDemandClient("sqs", config=_client_config)
 _writers = ThreadPoolExecutor(max_workers=WRITE_CONCURRENCY, thread_name_prefix="order-writer")
 TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
 DEAD_LETTER_QUEUE_URL = os.environ[contract.DEAD_LETTER_QUEUE_URL_ENV]
+SUBMISSIONS_TABLE_NAME = os.environ[contract.SUBMISSIONS_TABLE_ENV]
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -92,8 +97,23 @@ def _received_at(record: SQSRecord) -> str:
     return timestamp_from_epoch_millis(int(stamp))
 
 
+def _request_id(record: SQSRecord) -> str | None:
+    """The API's request id for the order, which names its submission; None for a message
+    that did not come through the API."""
+    attribute = record.message_attributes[contract.REQUEST_ID_ATTRIBUTE]
+    return attribute.string_value if attribute else None
+
+
+def _record_outcome(item: dict[str, Any]) -> None:
+    dynamodb.put_item(
+        TableName=SUBMISSIONS_TABLE_NAME,
+        Item={key: _serializer.serialize(value) for key, value in item.items()},
+    )
+
+
 def _store(item: dict[str, Any]) -> bool:
-    """Write the order unless its id exists; True if written, False for a redelivery."""
+    """Write the order unless its id exists; True if written, False for a redelivery or an
+    identical re-submission (recorded for its monitor: the order carries another request id)."""
     try:
         dynamodb.put_item(
             TableName=TABLE_NAME,
@@ -106,9 +126,16 @@ def _store(item: dict[str, Any]) -> bool:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-        stored = error.response.get("Item", {})
-        stored_fingerprint = _deserializer.deserialize(stored["fingerprint"]) if stored else None
-        check_redelivery(stored_fingerprint, item["fingerprint"])
+        stored = {
+            name: _deserializer.deserialize(value)
+            for name, value in error.response.get("Item", {}).items()
+        }
+        check_redelivery(stored.get("fingerprint"), item["fingerprint"])
+        request_id = item.get(contract.ORDER_REQUEST_ID_FIELD)
+        if request_id is not None and stored.get(contract.ORDER_REQUEST_ID_FIELD) != request_id:
+            _record_outcome(
+                resubmission_record(request_id, item[contract.ORDER_KEY], int(time.time()))
+            )
         return False
     return True
 
@@ -132,13 +159,30 @@ def _dead_letter(record: SQSRecord, rejection: OrderRejected) -> None:
 
 
 def _settle(record: SQSRecord) -> Settled:
-    """Store the order or dead-letter it with its reason. Runs in a writer thread."""
+    """Store the order or dead-letter it with its reason. Runs in a writer thread.
+
+    A rejection is recorded before it is dead-lettered: if the DLQ send fails, the retry
+    writes the same record again, while a record that failed after the send would have
+    dead-lettered the message twice.
+    """
     order_id = None
+    request_id = _request_id(record)
     try:
         order = parse_order(record.body)
         order_id = order["orderId"]
-        stored = _store(new_order_item(order, created_at=_received_at(record)))
+        item = new_order_item(order, created_at=_received_at(record), request_id=request_id)
+        stored = _store(item)
     except OrderRejected as rejection:
+        if request_id is not None:
+            _record_outcome(
+                rejection_record(
+                    request_id,
+                    order_id,
+                    rejection.reason.value,
+                    rejection.detail[:MAX_DETAIL_CHARS],
+                    int(time.time()),
+                )
+            )
         _dead_letter(record, rejection)
         return Settled(order_id, rejection=rejection)
     return Settled(order_id, stored=stored)

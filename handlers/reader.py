@@ -1,12 +1,14 @@
-"""GET /orders/{orderId} and GET /customers/{customerId}/orders: read-only, from the table.
+"""GET /orders/{orderId}, GET /customers/{customerId}/orders and the submissions' status
+monitor, GET /submissions/{submissionId}: read-only, from the order and submissions tables.
 
-Thin AWS wiring around `handlers.api_input`, `handlers.order_views` and `handlers.rest_api`;
-the client is created once per container.
+Thin AWS wiring around `handlers.api_input`, `handlers.order_views`, `handlers.submissions`
+and `handlers.rest_api`; the client is created once per container.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import boto3
@@ -19,6 +21,7 @@ from handlers.api_input import decode_cursor, encode_cursor, page_size, require_
 from handlers.init_phase import freeze_imported_objects
 from handlers.order_views import item_values, order_view
 from handlers.rest_api import ApiRequest, NotFound, Routes, answer
+from handlers.submissions import parse_submission_id, submission_view
 from handlers.tracing import SampledTracer
 
 freeze_imported_objects()
@@ -28,6 +31,7 @@ tracer = SampledTracer()
 
 dynamodb = boto3.client("dynamodb")
 TABLE_NAME = os.environ[contract.ORDERS_TABLE_ENV]
+SUBMISSIONS_TABLE_NAME = os.environ[contract.SUBMISSIONS_TABLE_ENV]
 
 
 @tracer.capture_method
@@ -64,9 +68,36 @@ def list_customer_orders(request: ApiRequest) -> dict[str, Any]:
     return page
 
 
+@tracer.capture_method
+def get_submission(request: ApiRequest) -> dict[str, Any]:
+    now_epoch_millis = int(time.time() * 1000)
+    submission = parse_submission_id(
+        request.path_parameters[contract.SUBMISSION_PARAMETER], now_epoch_millis
+    )
+    request_id = {":request": {"S": submission.request_id}}
+    stored = dynamodb.query(
+        TableName=TABLE_NAME,
+        IndexName=contract.SUBMISSION_INDEX_NAME,
+        KeyConditionExpression="#request = :request",
+        ExpressionAttributeNames={"#request": contract.ORDER_REQUEST_ID_FIELD},
+        ExpressionAttributeValues=request_id,
+    )["Items"]
+    if stored:
+        stored_order_id = item_values(stored[0])[contract.ORDER_KEY]
+        return submission_view(submission, stored_order_id, None, now_epoch_millis)
+    record = dynamodb.get_item(
+        TableName=SUBMISSIONS_TABLE_NAME,
+        Key={contract.SUBMISSION_KEY: {"S": submission.request_id}},
+        ConsistentRead=True,
+    ).get("Item")
+    outcome = None if record is None else item_values(record)
+    return submission_view(submission, None, outcome, now_epoch_millis)
+
+
 ROUTES: Routes = {
     ("GET", contract.ORDER_RESOURCE): get_order,
     ("GET", contract.CUSTOMER_ORDERS_RESOURCE): list_customer_orders,
+    ("GET", contract.SUBMISSION_RESOURCE): get_submission,
 }
 
 

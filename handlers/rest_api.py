@@ -54,6 +54,12 @@ class NotFound(ApiError):
     status_code = 404
 
 
+class Gone(ApiError):
+    """The resource existed once and its record has since expired."""
+
+    status_code = 410
+
+
 Route = Callable[[ApiRequest], Mapping[str, Any]]
 Routes = Mapping[tuple[str, str], Route]
 

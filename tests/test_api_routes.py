@@ -38,7 +38,11 @@ def integrated_routes() -> dict[str, set[tuple[str, str]]]:
 @pytest.fixture(scope="module")
 def handler_modules() -> Iterator[dict[str, ModuleType]]:
     with pytest.MonkeyPatch.context() as environment:
-        for name, value in {**FAKE_AWS_ENVIRONMENT, contract.ORDERS_TABLE_ENV: "orders"}.items():
+        for name, value in {
+            **FAKE_AWS_ENVIRONMENT,
+            contract.ORDERS_TABLE_ENV: "orders",
+            contract.SUBMISSIONS_TABLE_ENV: "submissions",
+        }.items():
             environment.setenv(name, value)
         yield {
             READER_ARN: importlib.import_module("handlers.reader"),

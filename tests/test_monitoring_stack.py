@@ -74,13 +74,13 @@ def _variables(function: RecordedResource) -> dict[str, str]:
 
 
 def _granted_table_operations(program: ProgramRun) -> set[str]:
-    """DynamoDB operations some role may perform on the table, its index or its stream."""
-    (table,) = program.mocks.of_type("aws:dynamodb/table:Table")
+    """DynamoDB operations some role may perform on a table, its indexes or its stream."""
+    tables = [table.state["arn"] for table in program.mocks.of_type("aws:dynamodb/table:Table")]
     granted = set()
     for policy in program.mocks.of_type("aws:iam/rolePolicy:RolePolicy"):
         for statement in json.loads(policy.inputs["policy"])["Statement"]:
             resources = statement["Resource"]
-            if not any(str(arn).startswith(table.state["arn"]) for arn in resources):
+            if not any(str(arn).startswith(tuple(tables)) for arn in resources):
                 continue
             granted |= {
                 action.removeprefix("dynamodb:")

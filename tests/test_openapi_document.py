@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from functools import cache
 from typing import Any
 
@@ -72,13 +73,14 @@ def test_the_document_is_filled_with_the_stacks_own_resources(stack: str) -> Non
     assert order_path["patch"]["x-amazon-apigateway-integration"]["uri"] == updater["invoke_arn"]
 
 
-def test_routes_are_exactly_the_four_of_the_api() -> None:
+def test_routes_are_exactly_the_five_of_the_api() -> None:
     routes = {(method.upper(), path) for path, method, _ in operations(_deployed("dev"))}
     assert routes == {
         ("POST", "/orders"),
         ("GET", "/orders/{orderId}"),
         ("PATCH", "/orders/{orderId}"),
         ("GET", "/customers/{customerId}/orders"),
+        ("GET", "/submissions/{submissionId}"),
     }
 
 
@@ -178,12 +180,16 @@ def test_no_binary_media_types_so_bodies_reach_the_template_as_text() -> None:
 def test_path_ids_are_documented_with_the_schema_identifier_rule() -> None:
     document = _deployed("dev")
     identifier = document["components"]["schemas"]["OrderView"]["properties"]["orderId"]
+    submission = document["components"]["schemas"]["Submission"]["properties"]["submissionId"]
     for path, _, operation in operations(document):
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "path":
-                assert parameter["schema"] == identifier
+                expected = submission if parameter["name"] == "submissionId" else identifier
+                assert parameter["schema"] == expected
                 assert f"{{{parameter['name']}}}" in path
     assert re.fullmatch(identifier["pattern"], "order-1")
+    assert re.fullmatch(submission["pattern"], f"1764064800123-{uuid.UUID(int=1)}")
+    assert not re.fullmatch(submission["pattern"], "order-1")
 
 
 def test_the_source_document_has_a_value_for_every_placeholder() -> None:

@@ -20,6 +20,8 @@ QUEUE_ARN = f"arn:aws:sqs:eu-west-1:{ACCOUNT_ID}:{QUEUE_NAME}"
 QUEUE_URL = f"https://sqs.eu-west-1.amazonaws.com/{ACCOUNT_ID}/{QUEUE_NAME}"
 TABLE_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:table/orders"
 INDEX_ARN = f"{TABLE_ARN}/index/customerId-createdAt"
+SUBMISSION_INDEX_ARN = f"{TABLE_ARN}/index/requestId"
+SUBMISSIONS_TABLE_ARN = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT_ID}:table/submissions"
 KEY_ARN = f"arn:aws:kms:eu-west-1:{ACCOUNT_ID}:key/queue-key"
 REST_API = "aws:apigateway/restApi:RestApi"
 FUNCTION = "aws:lambda/function:Function"
@@ -35,6 +37,9 @@ def _api(environment: str = "dev", key_arn: str | None = None, **raw: str) -> Or
             table_name="orders",
             table_arn=TABLE_ARN,
             customer_index_arn=INDEX_ARN,
+            submission_index_arn=SUBMISSION_INDEX_ARN,
+            submissions_table_name="submissions",
+            submissions_table_arn=SUBMISSIONS_TABLE_ARN,
             settings=settings.api,
             functions=settings.function_context,
             queue_kms_key_arn=key_arn,
@@ -227,7 +232,7 @@ def test_every_method_is_throttled_as_configured(
 
 
 @pulumi.runtime.test
-def test_the_reader_may_only_get_orders_and_query_the_customer_index(
+def test_the_reader_may_only_get_orders_and_submissions_and_query_the_two_indexes(
     pulumi_mocks: RecordingMocks, checks: OutputChecks
 ) -> pulumi.Output[None]:
     api = _api()
@@ -235,11 +240,14 @@ def test_the_reader_may_only_get_orders_and_query_the_customer_index(
     def check(_: object) -> None:
         assert _function_grants(pulumi_mocks, "orders-reader") == {
             ("dynamodb:GetItem", TABLE_ARN),
+            ("dynamodb:GetItem", SUBMISSIONS_TABLE_ARN),
             ("dynamodb:Query", INDEX_ARN),
+            ("dynamodb:Query", SUBMISSION_INDEX_ARN),
         }
         function = _one(pulumi_mocks, "aws:lambda/function:Function", "orders-reader-function")
         assert function["handler"] == "handlers.reader.handler"
         assert function["environment"]["variables"]["ORDERS_TABLE_NAME"] == "orders"
+        assert function["environment"]["variables"]["SUBMISSIONS_TABLE_NAME"] == "submissions"
         assert function["timeout"] <= 29
 
     return checks.that(registered(api), check)
@@ -298,6 +306,7 @@ def test_api_gateway_may_invoke_each_function_only_through_its_routes_on_this_st
         assert granted == {
             (reader, f"{execution_arn}/v1/GET/orders/*"),
             (reader, f"{execution_arn}/v1/GET/customers/*/orders"),
+            (reader, f"{execution_arn}/v1/GET/submissions/*"),
             (updater, f"{execution_arn}/v1/PATCH/orders/*"),
         }
         for permission in permissions:

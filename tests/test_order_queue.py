@@ -14,6 +14,7 @@ from tools.pulumi_mocks.recording import RecordingMocks
 
 DAY = 86_400
 TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders"
+SUBMISSIONS_TABLE_ARN = "arn:aws:dynamodb:eu-west-1:123456789012:table/submissions"
 QUEUE = "aws:sqs/queue:Queue"
 QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
 FUNCTION = "aws:lambda/function:Function"
@@ -27,6 +28,8 @@ def _queue(environment: str = "dev", **raw: str) -> OrderQueue:
         OrderQueueArgs(
             table_name="orders",
             table_arn=TABLE_ARN,
+            submissions_table_name="submissions",
+            submissions_table_arn=SUBMISSIONS_TABLE_ARN,
             processor=settings.processor,
             functions=settings.function_context,
         ),
@@ -163,6 +166,7 @@ def test_processor_runs_current_python_on_arm64_with_powertools_tracing_and_json
         assert function["environment"]["variables"] == {
             "ORDERS_TABLE_NAME": "orders",
             "DEAD_LETTER_QUEUE_URL": dlq_url,
+            "SUBMISSIONS_TABLE_NAME": "submissions",
             "POWERTOOLS_SERVICE_NAME": "order-processor",
             "POWERTOOLS_METRICS_NAMESPACE": "OrderPipeline",
             "ORDER_PIPELINE_ENVIRONMENT": "dev",
@@ -191,7 +195,7 @@ def test_processor_role_names_exact_actions_on_exact_resources(
             for action in statement["Action"]
         }
         assert granted == {
-            "dynamodb:PutItem": [TABLE_ARN],
+            "dynamodb:PutItem": [TABLE_ARN, SUBMISSIONS_TABLE_ARN],
             "sqs:ReceiveMessage": [queue_arn],
             "sqs:DeleteMessage": [queue_arn],
             "sqs:GetQueueAttributes": [queue_arn],

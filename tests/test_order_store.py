@@ -1,4 +1,5 @@
-"""OrderStore under Pulumi mocks: keys, index, encryption, recovery, stream, protection."""
+"""OrderStore under Pulumi mocks: keys, indexes, encryption, recovery, stream, protection, and
+the submissions table's key and TTL."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def _store(environment: str) -> OrderStore:
 
 
 @pulumi.runtime.test
-def test_table_is_keyed_on_order_id_with_a_customer_index(
+def test_table_is_keyed_on_order_id_with_a_customer_and_a_submission_index(
     pulumi_mocks: RecordingMocks, checks: OutputChecks
 ) -> pulumi.Output[None]:
     store = _store("dev")
@@ -26,15 +27,19 @@ def test_table_is_keyed_on_order_id_with_a_customer_index(
         assert table["hashKey"] == "orderId"
         assert "rangeKey" not in table
         assert table["billingMode"] == "PAY_PER_REQUEST"
-        (index,) = table["globalSecondaryIndexes"]
-        assert index["name"] == "customerId-createdAt"
-        assert index["keySchemas"] == [
+        customers, submissions = table["globalSecondaryIndexes"]
+        assert customers["name"] == "customerId-createdAt"
+        assert customers["keySchemas"] == [
             {"attributeName": "customerId", "keyType": "HASH"},
             {"attributeName": "createdAt", "keyType": "RANGE"},
         ]
-        assert index["projectionType"] == "ALL"
+        assert customers["projectionType"] == "ALL"
+        # The monitor needs only the order id: the smallest index write per stored order.
+        assert submissions["name"] == "requestId"
+        assert submissions["keySchemas"] == [{"attributeName": "requestId", "keyType": "HASH"}]
+        assert submissions["projectionType"] == "KEYS_ONLY"
         declared = {attribute["name"]: attribute["type"] for attribute in table["attributes"]}
-        assert declared == {"orderId": "S", "customerId": "S", "createdAt": "S"}
+        assert declared == {"orderId": "S", "customerId": "S", "createdAt": "S", "requestId": "S"}
 
     return checks.that(store.table_arn, check)
 
@@ -104,10 +109,44 @@ def test_only_prod_keeps_the_table_when_the_stack_is_destroyed(
     )
 
     def check(_: object) -> None:
-        (options,) = table_options
-        assert bool(options.retain_on_delete) is retained
+        assert len(table_options) == 2  # orders and submissions
+        for options in table_options:
+            assert bool(options.retain_on_delete) is retained
 
     return checks.that(store.table_arn, check)
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+@pulumi.runtime.test
+def test_submissions_are_keyed_on_request_id_and_expire_by_ttl(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks, environment: str
+) -> pulumi.Output[None]:
+    store = _store(environment)
+
+    def check(values: list[str]) -> None:
+        table_arn, index_arn, name, arn = values
+        table = pulumi_mocks.named("aws:dynamodb/table:Table", "orders-submissions")
+        inputs = table.inputs
+        assert inputs["hashKey"] == "requestId"
+        assert inputs["attributes"] == [{"name": "requestId", "type": "S"}]
+        assert inputs["billingMode"] == "PAY_PER_REQUEST"
+        assert inputs["ttl"] == {"attributeName": "expiresAt", "enabled": True}
+        assert inputs["serverSideEncryption"] == {"enabled": True}
+        assert inputs["pointInTimeRecovery"]["enabled"] is True
+        # Nothing announces submissions: no stream, no second notifier source.
+        assert not inputs.get("streamEnabled")
+        assert (name, arn) == (table.state["name"], table.state["arn"])
+        assert index_arn == f"{table_arn}/index/requestId"
+
+    return checks.that(
+        pulumi.Output.all(
+            store.table_arn,
+            store.submission_index_arn,
+            store.submissions_table_name,
+            store.submissions_table_arn,
+        ),
+        check,
+    )
 
 
 @pulumi.runtime.test

@@ -18,7 +18,12 @@ from moto import mock_aws
 
 from handlers import contract
 from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
-from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
+from tools.aws_doubles.moto_setup import (
+    FAKE_AWS_ENVIRONMENT,
+    REGION,
+    create_order_table,
+    create_submissions_table,
+)
 
 SEED_BODY = '{"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}'
 MAX_RECEIVE_COUNT = 2
@@ -110,6 +115,7 @@ def pipeline(monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
         sqs = boto3.client("sqs")
         dynamodb = boto3.client("dynamodb")
         create_order_table(dynamodb)
+        create_submissions_table(dynamodb)
         dlq_url = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])
         redrive = {
@@ -123,6 +129,7 @@ def pipeline(monkeypatch: pytest.MonkeyPatch) -> Iterator[Pipeline]:
         )["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
         monkeypatch.setenv(contract.ORDERS_TABLE_ENV, "orders")
+        monkeypatch.setenv(contract.SUBMISSIONS_TABLE_ENV, "submissions")
         monkeypatch.setenv(contract.DEAD_LETTER_QUEUE_URL_ENV, dlq_url)
         # The handler creates its clients at import: import it inside the mock.
         module = sys.modules.get("handlers.processor")

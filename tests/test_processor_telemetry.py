@@ -23,7 +23,12 @@ from moto import mock_aws
 from components import cloudwatch_metrics as cw
 from handlers import contract
 from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
-from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
+from tools.aws_doubles.moto_setup import (
+    FAKE_AWS_ENVIRONMENT,
+    REGION,
+    create_order_table,
+    create_submissions_table,
+)
 from tools.pulumi_mocks.program import ProgramRun, run_program
 
 ENVIRONMENT = "prod"
@@ -105,12 +110,14 @@ def processor(
         "POWERTOOLS_SERVICE_NAME": contract.PROCESSOR_SERVICE_NAME,
         contract.ENVIRONMENT_ENV: ENVIRONMENT,
         contract.ORDERS_TABLE_ENV: "orders",
+        contract.SUBMISSIONS_TABLE_ENV: "submissions",
     }
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         sqs = boto3.client("sqs")
         create_order_table(boto3.client("dynamodb"))
+        create_submissions_table(boto3.client("dynamodb"))
         dlq_url = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
         queue_url = sqs.create_queue(QueueName="orders-queue")["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])

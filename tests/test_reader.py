@@ -23,7 +23,11 @@ from handlers.api_input import encode_cursor
 from handlers.orders import new_order_item, parse_order, timestamp_from_epoch_millis
 from tests.api_gateway_events import json_body, proxy_event
 from tools.aws_doubles.lambda_events import LocalLambdaContext
-from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, create_order_table
+from tools.aws_doubles.moto_setup import (
+    FAKE_AWS_ENVIRONMENT,
+    create_order_table,
+    create_submissions_table,
+)
 
 ORDER = "/orders/{orderId}"
 CUSTOMER_ORDERS = "/customers/{customerId}/orders"
@@ -63,10 +67,15 @@ class Reader:
 def _reader_in_moto() -> Iterator[Reader]:
     """One mock, table and handler import for the module: creating clients is the slow part."""
     with pytest.MonkeyPatch.context() as environment, mock_aws():
-        for name, value in {**FAKE_AWS_ENVIRONMENT, contract.ORDERS_TABLE_ENV: "orders"}.items():
+        for name, value in {
+            **FAKE_AWS_ENVIRONMENT,
+            contract.ORDERS_TABLE_ENV: "orders",
+            contract.SUBMISSIONS_TABLE_ENV: "submissions",
+        }.items():
             environment.setenv(name, value)
         dynamodb = boto3.client("dynamodb")
         create_order_table(dynamodb)
+        create_submissions_table(dynamodb)
         # The handler creates its client at import: import it inside the mock.
         module = sys.modules.get("handlers.reader")
         yield Reader(

@@ -88,7 +88,11 @@ def _change(status: str) -> dict[str, str]:
 def _table_in_moto() -> Iterator[Table]:
     """One mock and table for the module: creating clients is the slow part."""
     with pytest.MonkeyPatch.context() as environment, mock_aws():
-        for name, value in {**FAKE_AWS_ENVIRONMENT, contract.ORDERS_TABLE_ENV: "orders"}.items():
+        for name, value in {
+            **FAKE_AWS_ENVIRONMENT,
+            contract.ORDERS_TABLE_ENV: "orders",
+            contract.SUBMISSIONS_TABLE_ENV: "submissions",
+        }.items():
             environment.setenv(name, value)
         dynamodb = boto3.client("dynamodb")
         create_order_table(dynamodb)

@@ -52,6 +52,7 @@ def _traced_container(handler: str, *invocations: str) -> dict[str, Any]:
         "AWS_LAMBDA_FUNCTION_NAME": f"order-{handler}",
         "POWERTOOLS_SERVICE_NAME": f"order-{handler}",
         contract.ORDERS_TABLE_ENV: "orders",
+        contract.SUBMISSIONS_TABLE_ENV: "submissions",
     }
     finished = subprocess.run(  # noqa: S603 - our own interpreter running our own probe
         [sys.executable, "-m", PROBE, handler, *invocations],

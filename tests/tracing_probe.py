@@ -24,7 +24,7 @@ from moto import mock_aws
 from handlers import contract
 from tests.api_gateway_events import proxy_event
 from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
-from tools.aws_doubles.moto_setup import REGION, create_order_table
+from tools.aws_doubles.moto_setup import REGION, create_order_table, create_submissions_table
 
 ROOT = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8"
 XRAY_SDK = "aws_xray_sdk.core"
@@ -32,6 +32,7 @@ XRAY_SDK = "aws_xray_sdk.core"
 
 def _reader(aws: Any) -> Callable[[], Any]:
     create_order_table(aws.client("dynamodb"))
+    create_submissions_table(aws.client("dynamodb"))
     from handlers import reader  # noqa: PLC0415 - imported in the mock, as Lambda would
 
     def invoke() -> Any:
@@ -43,6 +44,7 @@ def _reader(aws: Any) -> Callable[[], Any]:
 
 def _processor(aws: Any) -> Callable[[], Any]:
     create_order_table(aws.client("dynamodb"))
+    create_submissions_table(aws.client("dynamodb"))
     sqs = aws.client("sqs")
     queue_url = sqs.create_queue(QueueName="orders")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])

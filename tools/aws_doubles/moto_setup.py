@@ -1,5 +1,6 @@
 """moto set-up shared by the tests, the local run, reliability and the benchmarks: credentials,
-region, the order table, and DynamoDB calls applied whole as DynamoDB applies them."""
+region, the order and submissions tables, and DynamoDB calls applied whole as DynamoDB
+applies them."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ FAKE_AWS_ENVIRONMENT = {
 
 
 def create_order_table(dynamodb: Any, name: str = "orders") -> str:
-    """The order table's key, index and stream, as OrderStore declares them."""
+    """The order table's key, indexes and stream, as OrderStore declares them."""
     string = "S"
     dynamodb.create_table(
         TableName=name,
@@ -41,6 +42,7 @@ def create_order_table(dynamodb: Any, name: str = "orders") -> str:
                 contract.ORDER_KEY,
                 contract.CUSTOMER_INDEX_PARTITION_KEY,
                 contract.CUSTOMER_INDEX_SORT_KEY,
+                contract.ORDER_REQUEST_ID_FIELD,
             )
         ],
         GlobalSecondaryIndexes=[
@@ -51,9 +53,34 @@ def create_order_table(dynamodb: Any, name: str = "orders") -> str:
                     {"AttributeName": contract.CUSTOMER_INDEX_SORT_KEY, "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            }
+            },
+            {
+                "IndexName": contract.SUBMISSION_INDEX_NAME,
+                "KeySchema": [
+                    {"AttributeName": contract.ORDER_REQUEST_ID_FIELD, "KeyType": "HASH"}
+                ],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
         ],
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    return name
+
+
+def create_submissions_table(dynamodb: Any, name: str = "submissions") -> str:
+    """The submissions table's key and TTL, as OrderStore declares them."""
+    dynamodb.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": contract.SUBMISSION_KEY, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": contract.SUBMISSION_KEY, "AttributeType": "S"}],
+    )
+    dynamodb.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={
+            "Enabled": True,
+            "AttributeName": contract.SUBMISSION_EXPIRES_AT_FIELD,
+        },
     )
     return name
 

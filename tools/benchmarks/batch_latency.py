@@ -39,6 +39,7 @@ TARGET_MS = 150
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:orders-topic"
 VARIABLES = {
     contract.ORDERS_TABLE_ENV: "orders",
+    contract.SUBMISSIONS_TABLE_ENV: "submissions",
     contract.DEAD_LETTER_QUEUE_URL_ENV: f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/dlq",
     contract.ORDER_EVENTS_TOPIC_ARN_ENV: TOPIC_ARN,
 }

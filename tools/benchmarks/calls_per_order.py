@@ -21,6 +21,7 @@ from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
 from tools.aws_doubles.moto_setup import (
     REGION,
     create_order_table,
+    create_submissions_table,
     serve_dynamodb_calls_one_at_a_time,
 )
 from tools.aws_doubles.stream_events import dynamodb_stream_event, read_stream
@@ -72,6 +73,7 @@ class World:
         harness = boto3.Session(region_name=REGION)
         dynamodb = harness.client("dynamodb")
         create_order_table(dynamodb, TABLE)
+        create_submissions_table(dynamodb)
         dlq_url = harness.client("sqs").create_queue(QueueName="orders-dlq")["QueueUrl"]
         topic_arn = harness.client("sns").create_topic(Name="orders-topic")["TopicArn"]
         return cls(
@@ -80,6 +82,7 @@ class World:
             stream_arn=dynamodb.describe_table(TableName=TABLE)["Table"]["LatestStreamArn"],
             variables={
                 contract.ORDERS_TABLE_ENV: TABLE,
+                contract.SUBMISSIONS_TABLE_ENV: "submissions",
                 contract.DEAD_LETTER_QUEUE_URL_ENV: dlq_url,
                 contract.ORDER_EVENTS_TOPIC_ARN_ENV: topic_arn,
             },

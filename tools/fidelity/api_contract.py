@@ -3,8 +3,8 @@
 The RestApi `body` recorded for the stack (not the source file) must be a valid OpenAPI
 document whose models are draft-04 schemas, and its SQS integration must be the template
 `tools.local_run.sqs_integration` renders with a real Velocity engine (airspeed), produce a
-SendMessage form carrying the order unchanged, answer 202 with the request id, and post to a
-queue of the same stack.
+SendMessage form carrying the order unchanged, answer 202 with the request id and a
+Location that is a GET route of the same document, and post to a queue of the same stack.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import airspeed
 from jsonschema import Draft4Validator
@@ -72,6 +73,8 @@ def _integration_problems(
     where: str,
     integration: Mapping[str, Any],
     uri: re.Match[str],
+    *,
+    path: str,
 ) -> Iterator[str]:
     queues = {str(queue.state["name"]) for queue in stack.of_type(QUEUE)}
     here = (uri["region"], uri["account"]) == (stack.region, stack.account)
@@ -100,19 +103,45 @@ def _integration_problems(
     carried = {name: value.get("StringValue") for name, value in attributes.items()}
     if carried != expected:
         yield f"{where} sends message attributes {carried}, expected {expected}"
-    yield from _response_problems(document, where)
+    yield from _response_problems(document, where, path)
 
 
-def _response_problems(document: Mapping[str, Any], where: str) -> Iterator[str]:
-    status, body = render_order_response(document, SQS_OK, SAMPLE_REQUEST_ID)
-    answer = json_document(body)
-    if status != QUEUED_STATUS or not isinstance(answer, dict):
-        yield f"{where} answers a queued order with {status} {body!r}"
+def _is_get_route(document: Mapping[str, Any], path: str) -> bool:
+    """True when a GET of the document serves `path` (`{name}` matches one segment)."""
+    for template, method, _ in operations(document):
+        pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))
+        if method == "get" and re.fullmatch(pattern, path):
+            return True
+    return False
+
+
+def _monitor_problems(
+    document: Mapping[str, Any], where: str, path: str, location: str | None, answer: Any
+) -> Iterator[str]:
+    if location is None:
+        yield f"{where} answers a queued order without a Location"
+        return
+    if answer.get("links", {}).get("monitor") != location:
+        yield f"{where} links a monitor other than its Location {location!r}"
+    # Resolved against the URL the client posted to, as RFC 9110 resolves a Location.
+    monitor = urlsplit(urljoin(f"https://api.example{path}", location)).path
+    if not _is_get_route(document, monitor):
+        yield f"{where} answers with Location {location!r}, which no GET of the API serves"
+
+
+def _response_problems(document: Mapping[str, Any], where: str, path: str) -> Iterator[str]:
+    queued = render_order_response(document, SQS_OK, SAMPLE_REQUEST_ID, SAMPLE_REQUEST_EPOCH_MS)
+    answer = json_document(queued.body)
+    if queued.status != QUEUED_STATUS or not isinstance(answer, dict):
+        yield f"{where} answers a queued order with {queued.status} {queued.body!r}"
     elif answer.get("requestId") != SAMPLE_REQUEST_ID:
-        yield f"{where} does not return the request id: {body!r}"
-    failed_status, _ = render_order_response(document, SQS_FAILED, SAMPLE_REQUEST_ID)
-    if failed_status < SERVER_ERROR:
-        yield f"{where} answers an SQS failure with {failed_status}"
+        yield f"{where} does not return the request id: {queued.body!r}"
+    else:
+        location = queued.headers.get("Location")
+        yield from _monitor_problems(document, where, path, location, answer)
+    failed = render_order_response(document, SQS_FAILED, SAMPLE_REQUEST_ID, SAMPLE_REQUEST_EPOCH_MS)
+    if failed.status < SERVER_ERROR:
+        yield f"{where} answers an SQS failure with {failed.status}"
 
 
 def check_api_documents(stack: Stack) -> list[Finding]:
@@ -125,7 +154,7 @@ def check_api_documents(stack: Stack) -> list[Finding]:
         problems = list(_document_problems(document))
         for path, method, integration, uri in sqs_integrations(document):
             where = f"{method.upper()} {path}"
-            problems += _integration_problems(stack, document, where, integration, uri)
+            problems += _integration_problems(stack, document, where, integration, uri, path=path)
         findings += [Finding("api", label(api), problem) for problem in problems]
     return findings
 

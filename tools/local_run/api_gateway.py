@@ -238,8 +238,10 @@ class LocalApiGateway:
         )
         with self._sending:
             sqs_status = self._send_message(integration.queue_url, send_message_kwargs(form))
-        status, body = render_order_response(self.document, sqs_status, request.request_id)
-        return HttpResponse(status, body.encode("utf-8"))
+        answer = render_order_response(
+            self.document, sqs_status, request.request_id, request.received_epoch_ms
+        )
+        return HttpResponse(answer.status, answer.body.encode("utf-8"), dict(answer.headers))
 
     def _proxy(self, request: _Request, integration: LambdaProxyIntegration) -> HttpResponse:
         event = rest_proxy_event(

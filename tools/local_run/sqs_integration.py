@@ -47,12 +47,29 @@ class _Util:
         return url_encode(text)
 
 
-def _render(template: str, body: str, request_id: str, request_time_epoch: int) -> str:
-    context = {"requestId": request_id, "requestTimeEpoch": request_time_epoch}
+@dataclass(frozen=True)
+class OrderResponse:
+    """What POST /orders answers once SQS has answered."""
+
+    status: int
+    body: str
+    headers: Mapping[str, str]
+
+
+def _render(
+    template: str, body: str, request_id: str, request_time_epoch: int
+) -> tuple[str, dict[str, str]]:
+    """The rendered template and the headers it overrides (`$context.responseOverride`)."""
+    overridden_headers: dict[str, str] = {}
+    context = {
+        "requestId": request_id,
+        "requestTimeEpoch": request_time_epoch,
+        "responseOverride": {"header": overridden_headers},
+    }
     rendered: str = airspeed.Template(template).merge(
         {"input": _Input(body), "util": _Util(), "context": context}
     )
-    return rendered
+    return rendered, {name: str(value) for name, value in overridden_headers.items()}
 
 
 def render_send_message(body: str, request_id: str, request_time_epoch: int) -> str:
@@ -60,16 +77,19 @@ def render_send_message(body: str, request_id: str, request_time_epoch: int) -> 
 
     `request_time_epoch` is `$context.requestTimeEpoch`: milliseconds since the epoch.
     """
-    return _render(send_message_template(), body, request_id, request_time_epoch)
+    return _render(send_message_template(), body, request_id, request_time_epoch)[0]
 
 
 def render_order_response(
-    document: Mapping[str, Any], sqs_status: int, request_id: str
-) -> tuple[int, str]:
-    """What POST /orders answers (status, JSON body) once SQS answered `sqs_status`."""
+    document: Mapping[str, Any], sqs_status: int, request_id: str, request_time_epoch: int
+) -> OrderResponse:
+    """What POST /orders answers once SQS answered `sqs_status`: the status and headers of
+    the document's integration response, and its template's JSON body."""
     response = integration_response(document, ORDERS_PATH, "post", sqs_status)
     template = response["responseTemplates"]["application/json"]
-    return int(response["statusCode"]), _render(template, "", request_id, 0)
+    body, overridden = _render(template, "", request_id, request_time_epoch)
+    headers = {"Content-Type": "application/json", **overridden}
+    return OrderResponse(int(response["statusCode"]), body, headers)
 
 
 def send_message_kwargs(form: str) -> dict[str, Any]:

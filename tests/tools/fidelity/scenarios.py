@@ -8,6 +8,8 @@ really taken, so a scenario that silently stops early cannot hide a call.
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
@@ -29,8 +31,15 @@ def _order_body(order_id: str, customer_id: str = "c-1", *items: str) -> str:
     )
 
 
-def _seed_order(world: HandlerWorld, order_id: str, table_name: str | None = None) -> None:
-    item = new_order_item(parse_order(_order_body(order_id)), created_at=CREATED_AT)
+def _seed_order(
+    world: HandlerWorld,
+    order_id: str,
+    table_name: str | None = None,
+    request_id: str | None = None,
+) -> None:
+    item = new_order_item(
+        parse_order(_order_body(order_id)), created_at=CREATED_AT, request_id=request_id
+    )
     world.client("dynamodb").put_item(
         TableName=table_name or world.variables[contract.ORDERS_TABLE_ENV],
         Item={key: _serializer.serialize(value) for key, value in item.items()},
@@ -63,12 +72,20 @@ def _rest_event(method: str, path: str, resource: str, **parts: Any) -> dict[str
 
 
 def processor(world: HandlerWorld) -> None:
-    """A new order, a body that is not JSON, and a different order under a stored id."""
+    """A new order, a body that is not JSON, and a different order under a stored id (both
+    rejections recorded for their submissions)."""
     sqs = world.client("sqs")
     queue = world.event_source(QUEUE)
     url = sqs.get_queue_url(QueueName=queue.state["name"])["QueueUrl"]
-    for body in (_order_body("o-1"), "{not json", _order_body("o-1", "c-1", "other")):
-        sqs.send_message(QueueUrl=url, MessageBody=body)
+    for index, body in enumerate(
+        (_order_body("o-1"), "{not json", _order_body("o-1", "c-1", "other"))
+    ):
+        request_id = {"DataType": "String", "StringValue": f"request-{index}"}
+        sqs.send_message(
+            QueueUrl=url,
+            MessageBody=body,
+            MessageAttributes={contract.REQUEST_ID_ATTRIBUTE: request_id},
+        )
     messages = sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"], MessageAttributeNames=["All"]
     )["Messages"]
@@ -79,6 +96,9 @@ def processor(world: HandlerWorld) -> None:
     )["QueueUrl"]
     rejected = sqs.receive_message(QueueUrl=dead_letters, MaxNumberOfMessages=10)
     assert len(rejected["Messages"]) == 2
+    submissions = world.variables[contract.SUBMISSIONS_TABLE_ENV]
+    recorded = world.client("dynamodb").scan(TableName=submissions, Select="COUNT")
+    assert recorded["Count"] == 2
 
 
 def reader(world: HandlerWorld) -> None:
@@ -113,6 +133,24 @@ def reader(world: HandlerWorld) -> None:
         )
     )
     assert (first["statusCode"], second["statusCode"]) == (200, 200)
+    now_ms = int(time.time() * 1000)
+    stored_request, queued_request = (f"{now_ms}-{uuid.uuid4()}" for _ in "ab")
+    _seed_order(world, "o-3", request_id=stored_request.split("-", 1)[1])
+    monitors = [
+        world.invoke(
+            _rest_event(
+                "GET",
+                f"/submissions/{submission}",
+                contract.SUBMISSION_RESOURCE,
+                path_parameters={contract.SUBMISSION_PARAMETER: submission},
+            )
+        )
+        for submission in (stored_request, queued_request)
+    ]
+    assert [json.loads(monitor["body"])["status"] for monitor in monitors] == [
+        "STORED",
+        "QUEUED",
+    ]
 
 
 def status_updater(world: HandlerWorld) -> None:

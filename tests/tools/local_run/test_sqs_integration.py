@@ -21,7 +21,12 @@ from api.openapi import DeploymentValues, openapi_document
 from handlers import contract
 from handlers.orders import timestamp_from_epoch_millis
 from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
-from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
+from tools.aws_doubles.moto_setup import (
+    FAKE_AWS_ENVIRONMENT,
+    REGION,
+    create_order_table,
+    create_submissions_table,
+)
 from tools.local_run.sqs_integration import (
     render_order_response,
     render_send_message,
@@ -130,9 +135,9 @@ def test_a_form_that_is_not_our_send_message_is_refused(form: str) -> None:
     [(200, 202), (400, 413), (403, 500), (404, 500), (429, 500), (500, 503), (503, 503)],
 )
 def test_what_sqs_answers_maps_to_the_api_answer(sqs_status: int, api_status: int) -> None:
-    status, body = render_order_response(DOCUMENT, sqs_status, REQUEST_ID)
-    assert status == api_status
-    assert json.loads(body)["requestId"] == REQUEST_ID
+    answer = render_order_response(DOCUMENT, sqs_status, REQUEST_ID, REQUEST_TIME_EPOCH)
+    assert answer.status == api_status
+    assert json.loads(answer.body)["requestId"] == REQUEST_ID
 
 
 class Queue:
@@ -146,8 +151,10 @@ class Queue:
             self.sqs.send_message(QueueUrl=self.url, **send_message_kwargs(form))
         except ClientError as error:
             sqs_status = error.response["ResponseMetadata"]["HTTPStatusCode"]
-            return render_order_response(DOCUMENT, sqs_status, REQUEST_ID)[0]
-        return render_order_response(DOCUMENT, 200, REQUEST_ID)[0]
+            return render_order_response(
+                DOCUMENT, sqs_status, REQUEST_ID, REQUEST_TIME_EPOCH
+            ).status
+        return render_order_response(DOCUMENT, 200, REQUEST_ID, REQUEST_TIME_EPOCH).status
 
     def receive(self) -> list[dict[str, Any]]:
         return list(
@@ -173,7 +180,9 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[Queue]:
 
 def _processor(monkeypatch: pytest.MonkeyPatch, queue: Queue) -> ModuleType:
     create_order_table(boto3.client("dynamodb"))
+    create_submissions_table(boto3.client("dynamodb"))
     monkeypatch.setenv(contract.ORDERS_TABLE_ENV, "orders")
+    monkeypatch.setenv(contract.SUBMISSIONS_TABLE_ENV, "submissions")
     monkeypatch.setenv(contract.DEAD_LETTER_QUEUE_URL_ENV, queue.url)
     module = sys.modules.get("handlers.processor")
     return importlib.reload(module) if module else importlib.import_module("handlers.processor")
