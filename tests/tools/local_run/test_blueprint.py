@@ -48,31 +48,46 @@ def test_functions_and_the_api_document_come_from_the_program(prod: Blueprint) -
         "/orders",
         "/orders/{orderId}",
         "/customers/{customerId}/orders",
+        "/submissions/{submissionId}",
     }
     assert prod.api_stage == "v1"
+
+
+def _table(blueprint: Blueprint, name: str) -> RecordedResource:
+    (table,) = [table for table in blueprint.tables if table.name == name]
+    return table
 
 
 def test_the_table_request_has_the_programs_keys_index_stream_and_protection(
     prod: Blueprint,
 ) -> None:
-    (table,) = prod.tables
+    table = _table(prod, "orders-table")
     request = create_table_request(table)
     assert request["TableName"] == table.physical_name
     assert request["KeySchema"] == [{"AttributeName": contract.ORDER_KEY, "KeyType": "HASH"}]
-    (index,) = request["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == contract.CUSTOMER_INDEX_NAME
-    assert [key["AttributeName"] for key in index["KeySchema"]] == [
+    customers, submissions = request["GlobalSecondaryIndexes"]
+    assert customers["IndexName"] == contract.CUSTOMER_INDEX_NAME
+    assert [key["AttributeName"] for key in customers["KeySchema"]] == [
         contract.CUSTOMER_INDEX_PARTITION_KEY,
         contract.CUSTOMER_INDEX_SORT_KEY,
     ]
+    assert submissions["IndexName"] == contract.SUBMISSION_INDEX_NAME
+    assert submissions["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     assert request["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     assert request["BillingMode"] == "PAY_PER_REQUEST"
     assert "ProvisionedThroughput" not in request
     assert request["DeletionProtectionEnabled"] is True
 
 
+def test_the_submissions_table_request_has_its_key_and_no_stream(prod: Blueprint) -> None:
+    request = create_table_request(_table(prod, "orders-submissions"))
+    assert request["KeySchema"] == [{"AttributeName": contract.SUBMISSION_KEY, "KeyType": "HASH"}]
+    assert "StreamSpecification" not in request
+    assert "GlobalSecondaryIndexes" not in request
+
+
 def test_an_input_without_a_local_meaning_is_refused_not_ignored(prod: Blueprint) -> None:
-    (table,) = prod.tables
+    table = _table(prod, "orders-table")
     grown = replace(table, inputs={**table.inputs, "tableClass": "STANDARD_INFREQUENT_ACCESS"})
     with pytest.raises(LocalRunError, match="tableClass"):
         create_table_request(grown)

@@ -196,13 +196,19 @@ def test_the_table_has_the_programs_keys_index_and_stream(pipeline: LocalPipelin
         TableName=pipeline.inventory().table_name
     )["Table"]
     assert table["KeySchema"] == [{"AttributeName": contract.ORDER_KEY, "KeyType": "HASH"}]
-    (index,) = table["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == contract.CUSTOMER_INDEX_NAME
-    assert index["KeySchema"] == [
+    indexes = {index["IndexName"]: index for index in table["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {contract.CUSTOMER_INDEX_NAME, contract.SUBMISSION_INDEX_NAME}
+    customers = indexes[contract.CUSTOMER_INDEX_NAME]
+    assert customers["KeySchema"] == [
         {"AttributeName": contract.CUSTOMER_INDEX_PARTITION_KEY, "KeyType": "HASH"},
         {"AttributeName": contract.CUSTOMER_INDEX_SORT_KEY, "KeyType": "RANGE"},
     ]
-    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert customers["Projection"] == {"ProjectionType": "ALL"}
+    submissions = indexes[contract.SUBMISSION_INDEX_NAME]
+    assert submissions["KeySchema"] == [
+        {"AttributeName": contract.ORDER_REQUEST_ID_FIELD, "KeyType": "HASH"}
+    ]
+    assert submissions["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     assert table["StreamSpecification"] == {
         "StreamEnabled": True,
         "StreamViewType": "NEW_AND_OLD_IMAGES",
