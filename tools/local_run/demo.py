@@ -14,10 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from tools.command_line import USAGE, USAGE_ERRORS, complain
-from tools.local_run.demo_report import SentMessage, SentRequest, account, collect_state
+from tools.local_run.demo_report import (
+    FollowedMonitor,
+    SentMessage,
+    SentRequest,
+    account,
+    account_monitors,
+    collect_state,
+)
 from tools.local_run.demo_script import PHASES, Phase, ScriptedRequest
 from tools.local_run.demo_summary import PhaseTiming, summary
-from tools.local_run.http_client import call
+from tools.local_run.http_client import call, follow_location
 from tools.local_run.options import LocalOptions
 from tools.local_run.pipeline import IDLE_SETTLE_SECONDS, LocalPipeline
 
@@ -72,6 +79,33 @@ def _send_messages(pipeline: LocalPipeline, phase: Phase) -> list[SentMessage]:
         sent.append(SentMessage(scripted, message_id))
         _say(f"  SQS  SendMessage straight to the queue: {scripted.label}")
     return sent
+
+
+def _follow_monitors(pipeline: LocalPipeline, sent: list[SentRequest]) -> list[FollowedMonitor]:
+    """What a client learns by following each 202's Location once the pipeline settled."""
+    accepted = [request for request in sent if request.answer.status == 202]
+    with ThreadPoolExecutor(max_workers=BURST_CLIENTS) as clients:
+        monitors = list(
+            clients.map(
+                lambda request: FollowedMonitor(
+                    request,
+                    follow_location(pipeline.api_url, request.scripted.path, request.answer),
+                ),
+                accepted,
+            )
+        )
+    grouped: Counter[tuple[str, str]] = Counter()
+    for monitor in monitors:
+        scripted = monitor.request.scripted
+        if scripted.group is not None:
+            grouped[(scripted.group, monitor.said)] += 1
+            continue
+        location = monitor.request.answer.headers.get("Location", "")
+        _say(f"  {monitor.answer.status}  GET   {location[:26] + '...':<28} {scripted.label}")
+        _say(f"        -> {monitor.said}")
+    for (group, said), count in sorted(grouped.items()):
+        _say(f"  {count} x {said}  {group}")
+    return monitors
 
 
 def _progress_line(pipeline: LocalPipeline, sqs: Any) -> str:
@@ -141,8 +175,11 @@ def run(options: LocalOptions) -> int:
                     settled,
                 )
             )
+        _say("\nclients follow their 202s' Location to each submission's status monitor")
+        monitors = _follow_monitors(pipeline, sent)
         state = collect_state(pipeline)
         accounting = account(sent, messages, state)
+        account_monitors(monitors, accounting)
         for timing in timings:
             accounting.check(timing.settled, f"phase '{timing.title}' settled")
         _say("")

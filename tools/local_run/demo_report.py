@@ -1,8 +1,9 @@
 """The demo's accounting: read back what the pipeline did and match it to what was sent.
 
 Every accepted order must be found exactly where its scripted outcome says (the table,
-or the DLQ with the right reason), every stored change must have been announced, and
-nothing may be found that was not sent: anything else is reported as unaccounted for.
+or the DLQ with the right reason), its status monitor must say the same to the client who
+follows its 202's Location, every stored change must have been announced, and nothing may
+be found that was not sent: anything else is reported as unaccounted for.
 """
 
 from __future__ import annotations
@@ -42,6 +43,31 @@ class SentRequest:
         except ValueError:
             return self.answer.text[:120]
         return str(document.get("detail") or document.get("message") or document)
+
+
+@dataclass(frozen=True)
+class FollowedMonitor:
+    """An accepted order's 202, followed to the status monitor its Location names."""
+
+    request: SentRequest
+    answer: ApiAnswer
+
+    @property
+    def view(self) -> dict[str, Any]:
+        try:
+            document = self.answer.json()
+        except ValueError:
+            return {}
+        return document if isinstance(document, dict) else {}
+
+    @property
+    def said(self) -> str:
+        """The monitor's answer in a few words."""
+        view = self.view
+        status = str(view.get("status") or f"HTTP {self.answer.status}")
+        if "reason" in view:
+            return f"{status} {view['reason']}: {view.get('detail', '')}"
+        return status
 
 
 @dataclass(frozen=True)
@@ -191,6 +217,30 @@ def account(
     last = "; ".join(a.last_poll_error for a in state.activity.values() if a.last_poll_error)
     result.check(errors == 0, f"no function or event source error ({errors}) {last}".rstrip())
     return result
+
+
+# What a submission's monitor must say once the pipeline settled, by scripted outcome.
+MONITOR_STATUS = {
+    Outcome.STORED: "STORED",
+    Outcome.DUPLICATE: "STORED",
+    Outcome.DEAD_LETTERED: "REJECTED",
+}
+
+
+def account_monitors(monitors: list[FollowedMonitor], result: Accounting) -> None:
+    """Each accepted order's monitor says what became of it; a rejection, the DLQ's reason."""
+    for monitor in monitors:
+        scripted = monitor.request.scripted
+        if scripted.outcome is None:
+            continue
+        expected = MONITOR_STATUS[scripted.outcome]
+        view = monitor.view
+        said = (view.get("status"), view.get("reason"))
+        wanted = (expected, None if scripted.rejection is None else scripted.rejection.value)
+        result.check(
+            monitor.answer.status == 200 and said == wanted,
+            f"{scripted.label}: its monitor says {' '.join(filter(None, wanted))}",
+        )
 
 
 def _account_dead_letters(

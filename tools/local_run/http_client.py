@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 
 @dataclass(frozen=True)
 class ApiAnswer:
     status: int
     text: str
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.text)
@@ -41,7 +44,18 @@ def call(
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout_seconds) as response:  # noqa: S310
-            return ApiAnswer(response.status, response.read().decode("utf-8"))
+            body = response.read().decode("utf-8")
+            return ApiAnswer(response.status, body, dict(response.headers.items()))
     except urllib.error.HTTPError as error:
         with error:
-            return ApiAnswer(error.code, error.read().decode("utf-8"))
+            body = error.read().decode("utf-8")
+            return ApiAnswer(error.code, body, dict(error.headers.items()))
+
+
+def follow_location(base_url: str, path: str, answer: ApiAnswer) -> ApiAnswer:
+    """GET what `answer`'s Location names, resolved against the `path` it answered, as
+    RFC 9110 resolves a relative Location (the API's 202 points at a status monitor)."""
+    location = answer.headers.get("Location")
+    if location is None:
+        raise ValueError(f"the answer to {path} has no Location")
+    return call(base_url, "GET", urljoin(path, location))

@@ -9,7 +9,15 @@ import pytest
 
 from handlers import contract
 from handlers.orders import RejectionReason, fingerprint
-from tools.local_run.demo_report import Accounting, DeadLetter, PipelineState, SentRequest, account
+from tools.local_run.demo_report import (
+    Accounting,
+    DeadLetter,
+    FollowedMonitor,
+    PipelineState,
+    SentRequest,
+    account,
+    account_monitors,
+)
 from tools.local_run.demo_script import Outcome, ScriptedRequest
 from tools.local_run.http_client import ApiAnswer
 
@@ -94,3 +102,38 @@ def test_anything_missing_or_extra_is_reported(changes: dict[str, Any], reported
 def test_an_unexpected_answer_is_reported() -> None:
     refused_seed = [SentRequest(SENT[0].scripted, _answer(400, "r-1")), *SENT[1:]]
     assert "seed: HTTP 400 (expected 202)" in _unaccounted(_state(), refused_seed)
+
+
+def _monitor(request: SentRequest, http_status: int, **view: str) -> FollowedMonitor:
+    return FollowedMonitor(request, ApiAnswer(http_status, json.dumps(view)))
+
+
+def test_monitors_that_say_what_became_of_each_order_are_accounted_for() -> None:
+    result = Accounting()
+    account_monitors(
+        [
+            _monitor(SENT[0], 200, status="STORED"),
+            _monitor(SENT[1], 200, status="REJECTED", reason="CONFLICTING_DUPLICATE"),
+        ],
+        result,
+    )
+    assert result.unaccounted == []
+    assert len(result.passed) == 2
+
+
+@pytest.mark.parametrize(
+    ("monitor", "reported"),
+    [
+        (_monitor(SENT[0], 200, status="QUEUED"), "seed: its monitor says STORED"),
+        (_monitor(SENT[0], 404, message="no submission"), "seed: its monitor says STORED"),
+        (
+            _monitor(SENT[1], 200, status="REJECTED", reason="INVALID_JSON"),
+            "conflict: its monitor says REJECTED CONFLICTING_DUPLICATE",
+        ),
+        (_monitor(SENT[1], 200, status="STORED"), "conflict: its monitor says REJECTED"),
+    ],
+)
+def test_a_monitor_that_says_otherwise_is_reported(monitor: FollowedMonitor, reported: str) -> None:
+    result = Accounting()
+    account_monitors([monitor], result)
+    assert any(reported in line for line in result.unaccounted), result.unaccounted

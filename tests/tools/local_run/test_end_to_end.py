@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
@@ -23,7 +24,7 @@ from handlers import contract
 from handlers.orders import fingerprint, parse_order
 from settings.core import DEAD_LETTER_RETENTION_DAYS
 from tests.factories import settings_for
-from tools.local_run.http_client import ApiAnswer, call
+from tools.local_run.http_client import ApiAnswer, call, follow_location
 from tools.local_run.options import LocalOptions, LocalRunError
 from tools.local_run.pipeline import LocalPipeline
 
@@ -292,6 +293,39 @@ def test_a_conflicting_duplicate_is_dead_lettered_with_its_reason(
     assert "different content" in attributes[contract.REJECTION_DETAIL_ATTRIBUTE]
     assert json.loads(letter["Body"])["items"] == ["b"]
     assert _stored(pipeline, "300")["items"] == [{"sku": "a", "quantity": 1}]
+
+
+def test_a_client_follows_each_202_to_what_became_of_its_order(
+    pipeline: LocalPipeline, traffic: Traffic
+) -> None:
+    monitors = {
+        name: follow_location(pipeline.api_url, "/orders", traffic.answers[name])
+        for name in ("seed", "duplicate", "conflict")
+    }
+    for name in ("seed", "duplicate", "conflict"):
+        accepted = traffic.answers[name].json()
+        assert traffic.answers[name].headers["Location"] == accepted["links"]["monitor"]
+        assert monitors[name].status == 200
+        assert monitors[name].json()["submissionId"] == accepted["submissionId"]
+    seed = monitors["seed"].json()
+    assert (seed["status"], seed["orderId"]) == ("STORED", "123")
+    # The link is relative to the monitor, as the Location was to POST /orders.
+    monitor_path = urljoin("/orders", traffic.answers["seed"].headers["Location"])
+    order = call(pipeline.api_url, "GET", urljoin(monitor_path, seed["links"]["order"]))
+    assert order.status == 200
+    assert order.json()["orderId"] == "123"
+    assert monitors["duplicate"].json()["status"] == "STORED"
+    rejected = monitors["conflict"].json()
+    assert (rejected["status"], rejected["reason"]) == ("REJECTED", "CONFLICTING_DUPLICATE")
+    assert "different content" in rejected["detail"]
+
+
+def test_a_submission_id_the_api_never_gave_out_gets_a_json_reason(
+    pipeline: LocalPipeline,
+) -> None:
+    malformed = call(pipeline.api_url, "GET", "/submissions/123")
+    assert malformed.status == 400
+    assert "<requestTimeEpoch>-<requestId>" in malformed.json()["message"]
 
 
 def test_a_message_that_keeps_failing_is_redriven_by_the_queue_itself(
