@@ -3,10 +3,14 @@
 An order message is *stored* when the table holds its order (same id, same fingerprint),
 *dead-lettered* when the DLQ holds it (the processor's copy names it by `sourceMessageId`,
 the queue's redrive keeps its `MessageId`, both keep the API's `requestId`), and *lost*
-otherwise. An announcement is expected for every version of every stored order (each
-stored change has its own version); it is published when the subscriber received it,
-given up when its stream record went to the on-failure destination (from where it can be
-read again while the stream keeps it), and lost otherwise.
+otherwise. An order sent over HTTP also has a status monitor, which must say the same:
+STORED, REJECTED with the DLQ's reason, or QUEUED while it waits in the DLQ after its
+retries (no verdict yet: an operator redrives it).
+
+An announcement is expected for every version of every stored order (each stored change
+has its own version); it is published when the subscriber received it, given up when its
+stream record went to the on-failure destination (from where it can be read again while
+the stream keeps it), and lost otherwise.
 """
 
 from __future__ import annotations
@@ -118,6 +122,39 @@ def account_orders(
             lost.append(message)
     repeated = sum(len(letters) - 1 for letters in letters_by_message.values())
     return OrderAccount(stored, dead, tuple(lost), dict(reasons), strangers, repeated)
+
+
+def monitor_problems(
+    sent: Sequence[SentMessage],
+    monitors: Mapping[str, Mapping[str, Any]],
+    items: Mapping[str, Mapping[str, Any]],
+    dead_letters: Sequence[Mapping[str, Any]],
+) -> list[str]:
+    """Where an order's status monitor (its answer, by request id) disagrees with where the
+    order ended; a lost order has no right answer and is reported as lost instead."""
+    letters = {
+        name: letter for letter in dead_letters for name in dead_letter_names(letter) if name
+    }
+    problems = []
+    for message in sent:
+        if message.request_id is None:
+            continue
+        view = monitors.get(message.request_id, {})
+        said = (view.get("status"), view.get("reason"))
+        letter = next((letters[name] for name in message.names() if name in letters), None)
+        if _is_stored(message, items):
+            expected: tuple[str | None, str | None] = ("STORED", None)
+        elif letter is None:
+            continue
+        elif dead_letter_reason(letter) == RETRIES_EXHAUSTED:
+            expected = ("QUEUED", None)
+        else:
+            expected = ("REJECTED", dead_letter_reason(letter))
+        if said != expected:
+            problems.append(
+                f"the monitor of request {message.request_id} says {said}, expected {expected}"
+            )
+    return problems
 
 
 def _change_key(image: Mapping[str, Any]) -> tuple[str, int] | None:

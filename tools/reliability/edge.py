@@ -2,7 +2,8 @@
 
 Every answer must be 202 (queued) or a refusal with a JSON reason: 400 for a body that is
 not an order, 413 for one too large to queue. Nothing may answer 5xx or not at all. What
-was queued must then end stored or dead-lettered, and every stored order be announced.
+was queued must then end stored or dead-lettered, every stored order be announced, and
+each 202's Location lead to a status monitor that says where its order ended.
 """
 
 from __future__ import annotations
@@ -15,16 +16,22 @@ from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from moto import mock_aws
 
 from handlers.orders import OrderRejected, parse_order
 from tools.aws_doubles.stream_events import read_stream
-from tools.local_run.http_client import call
+from tools.local_run.http_client import ApiAnswer, call, follow_location
 from tools.local_run.options import LOG_DIR_ENV, VISIBILITY_TIMEOUT_ENV, LocalOptions
 from tools.local_run.pipeline import LocalPipeline
 from tools.local_run.stream_source import StreamEventSource
-from tools.reliability.accounting import SentMessage, account_notifications, account_orders
+from tools.reliability.accounting import (
+    SentMessage,
+    account_notifications,
+    account_orders,
+    monitor_problems,
+)
 from tools.reliability.bodies import Body
 from tools.reliability.figures import Figures
 from tools.reliability.readback import table_items, take_messages
@@ -63,6 +70,7 @@ class Answer:
     status: int | None
     """None: no answer at all (the connection closed or timed out)."""
     text: str
+    headers: Mapping[str, str]
 
 
 def post(api_url: str, body: Body) -> Answer:
@@ -71,8 +79,8 @@ def post(api_url: str, body: Body) -> Answer:
             api_url, "POST", "/orders", body.data, timeout_seconds=REQUEST_TIMEOUT_SECONDS
         )
     except (OSError, http.client.HTTPException) as error:
-        return Answer(body, None, repr(error))
-    return Answer(body, answer.status, answer.text)
+        return Answer(body, None, repr(error), {})
+    return Answer(body, answer.status, answer.text, answer.headers)
 
 
 def refusal_problem(answer: Answer) -> str | None:
@@ -103,6 +111,20 @@ def _processor_verdicts(sent: Sequence[SentMessage]) -> Counter[str]:
     return verdicts
 
 
+def _monitors(api_url: str, accepted: Sequence[Answer]) -> dict[str, dict[str, Any]]:
+    """Each accepted order's status monitor, followed from its 202, by request id."""
+
+    def follow(answer: Answer) -> tuple[str, dict[str, Any]]:
+        reply = follow_location(
+            api_url, "/orders", ApiAnswer(ACCEPTED, answer.text, answer.headers)
+        )
+        view = reply.json() if reply.status == 200 else {"status": f"HTTP {reply.status}"}
+        return str(json.loads(answer.text)["requestId"]), view
+
+    with ThreadPoolExecutor(CLIENTS, thread_name_prefix="edge-client") as clients:
+        return dict(clients.map(follow, accepted))
+
+
 def edge_scenario(pipeline: LocalPipeline, bodies: Sequence[Body]) -> Figures:
     with ThreadPoolExecutor(CLIENTS, thread_name_prefix="edge-client") as clients:
         answers = list(clients.map(lambda body: post(pipeline.api_url, body), bodies))
@@ -131,6 +153,13 @@ def edge_scenario(pipeline: LocalPipeline, bodies: Sequence[Body]) -> Figures:
         f"accepted at the edge, rejected by the processor: {reason} {count}"
         for reason, count in sorted(verdicts.items())
     ]
+    monitors = _monitors(pipeline.api_url, [a for a in answers if a.status == ACCEPTED])
+    said = Counter(str(view.get("status")) for view in monitors.values())
+    notes.append(
+        f"status monitors followed: {len(monitors)} "
+        f"({', '.join(f'{status} {count}' for status, count in sorted(said.items()))})"
+    )
+    problems += monitor_problems(sent, monitors, items, dead_letters)
     return Figures.of(
         f"{len(bodies)} generated bodies over HTTP (local run)",
         sent=len(answers),

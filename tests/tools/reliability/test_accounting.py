@@ -1,4 +1,5 @@
-"""The accounting that decides "lost": it must see a loss, a duplicate and a stranger."""
+"""The accounting that decides "lost": it must see a loss, a duplicate and a stranger, and
+a status monitor that says otherwise than where its order ended."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from typing import Any
 from handlers import contract
 from handlers.orders import fingerprint, parse_order
 from tools.ops.dead_letters import RETRIES_EXHAUSTED
-from tools.reliability.accounting import SentMessage, account_notifications, account_orders
+from tools.reliability.accounting import (
+    SentMessage,
+    account_notifications,
+    account_orders,
+    monitor_problems,
+)
 from tools.reliability.figures import Figures, render_table
 
 ORDER = json.dumps({"orderId": "o-1", "customerId": "c-1", "items": ["a"]})
@@ -109,3 +115,40 @@ def test_figures_break_on_a_loss_and_the_table_says_which() -> None:
     table = render_table([figures])
     assert "| a lossy scenario |" in table
     assert f"a lossy scenario: PROBLEM: order lost: {ORDER!r}" in table
+
+
+def _monitored() -> tuple[list[SentMessage], dict[str, Any], list[dict[str, Any]]]:
+    """A stored order, a rejected one, and one dead-lettered after its retries."""
+    conflicting = json.dumps({"orderId": "o-1", "customerId": "c-1", "items": ["z"]})
+    sent = [
+        SentMessage(ORDER, request_id="r-1"),
+        SentMessage(conflicting, request_id="r-2"),
+        SentMessage(OTHER, request_id="r-3"),
+    ]
+    letters = [
+        _dead_letter("d-2", "CONFLICTING_DUPLICATE", **{contract.REQUEST_ID_ATTRIBUTE: "r-2"}),
+        _dead_letter("d-3", **{contract.REQUEST_ID_ATTRIBUTE: "r-3"}),
+    ]
+    return sent, {"o-1": _item(ORDER)}, letters
+
+
+def test_monitors_that_say_where_each_order_ended_raise_no_problem() -> None:
+    sent, items, letters = _monitored()
+    monitors = {
+        "r-1": {"status": "STORED"},
+        "r-2": {"status": "REJECTED", "reason": "CONFLICTING_DUPLICATE"},
+        "r-3": {"status": "QUEUED"},
+    }
+    assert monitor_problems(sent, monitors, items, letters) == []
+
+
+def test_a_monitor_that_says_otherwise_is_a_problem_naming_its_request() -> None:
+    sent, items, letters = _monitored()
+    monitors = {
+        "r-1": {"status": "QUEUED"},
+        "r-2": {"status": "REJECTED", "reason": "INVALID_JSON"},
+        "r-3": {"status": "STORED"},
+    }
+    problems = monitor_problems(sent, monitors, items, letters)
+    assert len(problems) == 3
+    assert [problem.split()[4] for problem in problems] == ["r-1", "r-2", "r-3"]

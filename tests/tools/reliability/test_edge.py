@@ -1,6 +1,7 @@
 """Bad input at the edge, over real HTTP to the local run: every generated body is queued
 (202) or refused with a JSON reason (400, or 413 when too large to queue), nothing answers
-5xx or not at all, and what was queued ends stored or dead-lettered. Then schemathesis
+5xx or not at all, what was queued ends stored or dead-lettered, and its status monitor says
+which. Then schemathesis
 walks the OpenAPI document (positive, negative and stateful cases)."""
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ def test_no_body_gets_a_5xx_or_no_answer(figures: Figures) -> None:
     assert figures.unexpected_server_errors == 0, [
         problem for problem in figures.problems if problem.startswith("server error")
     ]
+
+
+def test_every_accepted_orders_monitor_says_where_it_ended(figures: Figures) -> None:
+    accepted = figures.sent - figures.refused - figures.unexpected_server_errors
+    (followed,) = [note for note in figures.notes if note.startswith("status monitors")]
+    assert followed.startswith(f"status monitors followed: {accepted} (")
+    assert "REJECTED" in followed
+    assert [problem for problem in figures.problems if "monitor" in problem] == []
 
 
 def test_every_refusal_is_400_or_413_with_a_json_reason(figures: Figures) -> None:
