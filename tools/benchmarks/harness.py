@@ -112,7 +112,11 @@ def queued_messages(bodies: list[str]) -> list[dict[str, Any]]:
             "Body": body,
             "Attributes": {"SentTimestamp": now, "ApproximateReceiveCount": "1"},
             "MessageAttributes": {
-                contract.REQUEST_ID_ATTRIBUTE: {"DataType": "String", "StringValue": "bench"},
+                # One POST each: the processor stores every order with its own request id.
+                contract.REQUEST_ID_ATTRIBUTE: {
+                    "DataType": "String",
+                    "StringValue": str(uuid.uuid4()),
+                },
                 contract.RECEIVED_AT_ATTRIBUTE: {"DataType": "Number", "StringValue": now},
             },
         }
