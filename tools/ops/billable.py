@@ -60,6 +60,8 @@ class BilledFunction:
 @dataclass(frozen=True)
 class BilledTable:
     name: str
+    hash_key: str
+    """What one item stands for: an order (`orderId`), or a submission (`requestId`)."""
     global_secondary_indexes: int
     point_in_time_recovery: bool
 
@@ -239,6 +241,7 @@ def read_bill(graph: StackGraph, region: str) -> StackBill:
         tables=tuple(
             BilledTable(
                 name=table.name,
+                hash_key=str(table.inputs.get("hashKey")),
                 global_secondary_indexes=len(table.inputs.get("globalSecondaryIndexes") or []),
                 point_in_time_recovery=bool(
                     (table.inputs.get("pointInTimeRecovery") or {}).get("enabled")

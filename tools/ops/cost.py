@@ -144,6 +144,10 @@ def _dynamodb(bill: StackBill, traffic: Traffic, prices: PriceTable) -> CostLine
     details = []
     units_per_write = math.ceil(traffic.assumptions.order_kb)
     for table in bill.tables:
+        if table.hash_key != contract.ORDER_KEY:
+            # The submissions table: one item per rejected order, and the traffic has none.
+            details.append(f"{table.name}: no writes (only rejected orders are written)")
+            continue
         copies = 1 + table.global_secondary_indexes
         write_units = traffic.table_writes * units_per_write * copies
         read_units = traffic.table_reads

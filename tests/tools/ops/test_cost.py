@@ -88,7 +88,18 @@ SMALL_STACK = StackBill(
             publishes_to_topics=1,
         ),
     ),
-    tables=(BilledTable("orders", global_secondary_indexes=1, point_in_time_recovery=True),),
+    tables=(
+        BilledTable(
+            "orders", hash_key="orderId", global_secondary_indexes=1, point_in_time_recovery=True
+        ),
+        # One item per rejected order: the traffic rejects none, so it adds nothing.
+        BilledTable(
+            "submissions",
+            hash_key="requestId",
+            global_secondary_indexes=0,
+            point_in_time_recovery=True,
+        ),
+    ),
     apis=(BilledApi("orders", traced=True, access_log_retention_days=30, logs_access=True),),
     alarms=(
         BilledAlarm("one-metric", metrics=1, high_resolution=False),
