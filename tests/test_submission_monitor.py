@@ -17,7 +17,9 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
+from openapi_schema_validator import OAS30Validator
 
+from api.openapi import DeploymentValues, openapi_document
 from handlers import contract
 from tests.api_gateway_events import json_body, proxy_event
 from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
@@ -31,6 +33,7 @@ from tools.local_run.sqs_integration import render_send_message, send_message_kw
 from tools.ops.redrive import Queues, move_messages
 
 DAY_SECONDS = 86_400
+COMPONENTS = openapi_document(DeploymentValues("eu-west-1", "1/q", "role", "r", "u"))["components"]
 
 
 def _order(order_id: str, *items: str, customer_id: str = "c-1") -> str:
@@ -77,13 +80,20 @@ class World:
             )
 
     def monitor(self, submission_id: str) -> tuple[int, dict[str, Any]]:
+        """The monitor's answer, checked against the document's schema for its status."""
         event = proxy_event(
             "GET",
             contract.SUBMISSION_RESOURCE,
             {contract.SUBMISSION_PARAMETER: submission_id},
         )
         response = self.reader.handler(event, LocalLambdaContext("reader"))
-        return int(response["statusCode"]), json_body(response)
+        code, body = int(response["statusCode"]), json_body(response)
+        schema = {
+            **COMPONENTS["schemas"]["Submission" if code == 200 else "Error"],
+            "components": COMPONENTS,
+        }
+        OAS30Validator(schema).validate(body)
+        return code, body
 
     def status(self, submission_id: str) -> str:
         code, body = self.monitor(submission_id)

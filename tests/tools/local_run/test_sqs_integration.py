@@ -16,10 +16,12 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
+from openapi_schema_validator import OAS30Validator
 
 from api.openapi import DeploymentValues, openapi_document
 from handlers import contract
 from handlers.orders import timestamp_from_epoch_millis
+from handlers.submissions import parse_submission_id
 from tools.aws_doubles.lambda_events import LocalLambdaContext, sqs_event
 from tools.aws_doubles.moto_setup import (
     FAKE_AWS_ENVIRONMENT,
@@ -138,6 +140,31 @@ def test_what_sqs_answers_maps_to_the_api_answer(sqs_status: int, api_status: in
     answer = render_order_response(DOCUMENT, sqs_status, REQUEST_ID, REQUEST_TIME_EPOCH)
     assert answer.status == api_status
     assert json.loads(answer.body)["requestId"] == REQUEST_ID
+
+
+def test_the_202_points_at_the_submissions_monitor_in_location_and_body() -> None:
+    answer = render_order_response(DOCUMENT, 200, REQUEST_ID, REQUEST_TIME_EPOCH)
+    submission = f"{REQUEST_TIME_EPOCH}-{REQUEST_ID}"
+    assert answer.status == 202
+    assert answer.headers["Location"] == f"submissions/{submission}"
+    body = json.loads(answer.body)
+    assert body == {
+        "message": "order accepted",
+        "requestId": REQUEST_ID,
+        "submissionId": submission,
+        "links": {"monitor": f"submissions/{submission}"},
+    }
+    schema = {**DOCUMENT["components"]["schemas"]["Accepted"], "components": DOCUMENT["components"]}
+    OAS30Validator(schema).validate(body)
+    # The id is one the monitor accepts, naming this very request.
+    parsed = parse_submission_id(body["submissionId"], REQUEST_TIME_EPOCH)
+    assert (parsed.request_id, parsed.received_at_epoch_millis) == (REQUEST_ID, REQUEST_TIME_EPOCH)
+
+
+def test_only_the_202_carries_a_location() -> None:
+    for sqs_status in (400, 403, 500):
+        answer = render_order_response(DOCUMENT, sqs_status, REQUEST_ID, REQUEST_TIME_EPOCH)
+        assert "Location" not in answer.headers
 
 
 class Queue:
