@@ -22,6 +22,7 @@ from api.placeholders import fill_structure
 from api.request_model import identifier_model, order_request_model, status_change_model
 from handlers.order_status import OrderStatus
 from handlers.orders import RejectionReason
+from handlers.submission_records import SubmissionStatus
 from handlers.submissions import SUBMISSION_ID
 
 DOCUMENT_PATH = Path(__file__).resolve().parent / "openapi.yaml"
@@ -57,6 +58,10 @@ def _source_values() -> dict[str, Any]:
         "orderAcceptedTemplate": order_accepted_template(),
         "submissionIdPattern": f"^{SUBMISSION_ID.pattern}$",
         "rejectionReasons": [reason.value for reason in RejectionReason],
+        "submissionStatusSchema": {
+            "type": "string",
+            "enum": [status.value for status in SubmissionStatus],
+        },
     }
 
 

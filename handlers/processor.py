@@ -1,10 +1,11 @@
 """SQS consumer: stores each order once and dead-letters what can never be stored.
 
-Thin AWS wiring around `handlers.orders` and `handlers.submissions`: a stored order carries
-its submission's request id; a rejection, and an identical re-submission of an order already
-stored, are also recorded for the submission's status monitor. The table's client and the
-writer pool are created once per container; the records of a batch are written concurrently,
-each reported on its own. The dead-letter queue's client is made by the first order that needs it.
+Thin AWS wiring around `handlers.orders` and `handlers.submission_records`: a stored order
+carries its submission's request id; a rejection, and an identical re-submission of an order
+already stored, are also recorded for the submission's status monitor. The table's client
+and the writer pool are created once per container; the records of a batch are written
+concurrently, each reported on its own. The dead-letter queue's client is made by the first
+order that needs it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from handlers.orders import (
     parse_order,
     timestamp_from_epoch_millis,
 )
-from handlers.submissions import rejection_record, resubmission_record
+from handlers.submission_records import rejection_record, resubmission_record
 from handlers.tracing import SampledTracer
 
 # The DLQ keeps why a message was rejected; a reason longer than this is already unreadable.

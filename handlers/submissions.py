@@ -9,7 +9,8 @@ one whose outcome has expired; the request id finds the outcome:
 - STORED: the order table holds an order carrying this request id (the processor writes it
   on the order, so storing costs no extra request), or this submission was an identical
   re-submission of an order already stored (recorded, as below).
-- REJECTED: the processor recorded why in the submissions table (rejections only).
+- REJECTED: the processor recorded why in the submissions table (rejections only), as
+  `handlers.submission_records` builds it.
 - QUEUED: neither yet.
 
 STORED wins over a recorded rejection: a rejected message that an operator redrives and the
@@ -21,7 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
 
@@ -29,9 +29,14 @@ from handlers import contract
 from handlers.api_input import InvalidRequest
 from handlers.orders import timestamp_from_epoch_millis
 from handlers.rest_api import Gone, NotFound
+from handlers.submission_records import (
+    DETAIL_FIELD,
+    OUTCOME_FIELD,
+    REASON_FIELD,
+    SubmissionStatus,
+)
 
 MILLIS_PER_DAY = 86_400_000
-SECONDS_PER_DAY = 86_400
 RETENTION_MILLIS = contract.SUBMISSION_RETENTION_DAYS * MILLIS_PER_DAY
 
 # API Gateway's request ids are UUIDs in lower case; the time is epoch milliseconds.
@@ -41,17 +46,6 @@ SUBMISSION_ID = re.compile(
 )
 # A clock of this function's a little behind API Gateway's must not turn a fresh id away.
 CLOCK_SKEW_MILLIS = 5 * 60 * 1000
-
-# The attributes of a submissions table item besides its key and expiry.
-OUTCOME_FIELD = "outcome"
-REASON_FIELD = "reason"
-DETAIL_FIELD = "detail"
-
-
-class SubmissionStatus(StrEnum):
-    QUEUED = "QUEUED"
-    STORED = "STORED"
-    REJECTED = "REJECTED"
 
 
 @dataclass(frozen=True)
@@ -77,38 +71,6 @@ def parse_submission_id(text: str, now_epoch_millis: int) -> Submission:
     if received > now_epoch_millis + CLOCK_SKEW_MILLIS:
         raise NotFound(f"no submission {text}")
     return Submission(request_id=match[2], received_at_epoch_millis=received)
-
-
-def _expires_at(now_epoch_seconds: int) -> int:
-    """The TTL attribute: epoch seconds, as DynamoDB's TTL reads it."""
-    return now_epoch_seconds + contract.SUBMISSION_RETENTION_DAYS * SECONDS_PER_DAY
-
-
-def rejection_record(
-    request_id: str, order_id: str | None, reason: str, detail: str, now_epoch_seconds: int
-) -> dict[str, Any]:
-    """The submissions table item saying why the processor rejected a submission."""
-    record: dict[str, Any] = {
-        contract.SUBMISSION_KEY: request_id,
-        OUTCOME_FIELD: SubmissionStatus.REJECTED.value,
-        REASON_FIELD: reason,
-        DETAIL_FIELD: detail,
-        contract.SUBMISSION_EXPIRES_AT_FIELD: _expires_at(now_epoch_seconds),
-    }
-    if order_id is not None:
-        record[contract.ORDER_KEY] = order_id
-    return record
-
-
-def resubmission_record(request_id: str, order_id: str, now_epoch_seconds: int) -> dict[str, Any]:
-    """The submissions table item for an identical re-submission of an order already stored
-    under another submission's request id: the order table cannot say this one is stored."""
-    return {
-        contract.SUBMISSION_KEY: request_id,
-        OUTCOME_FIELD: SubmissionStatus.STORED.value,
-        contract.ORDER_KEY: order_id,
-        contract.SUBMISSION_EXPIRES_AT_FIELD: _expires_at(now_epoch_seconds),
-    }
 
 
 def _stored_view(view: dict[str, Any], order_id: str) -> dict[str, Any]:

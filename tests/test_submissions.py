@@ -10,13 +10,8 @@ import pytest
 from handlers import contract
 from handlers.api_input import InvalidRequest
 from handlers.rest_api import Gone, NotFound
-from handlers.submissions import (
-    Submission,
-    parse_submission_id,
-    rejection_record,
-    resubmission_record,
-    submission_view,
-)
+from handlers.submission_records import rejection_record, resubmission_record
+from handlers.submissions import Submission, parse_submission_id, submission_view
 from settings.core import DEAD_LETTER_RETENTION_DAYS
 
 REQUEST_ID = str(uuid.UUID(int=0xC0FFEE))
