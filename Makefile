@@ -69,7 +69,7 @@ redrive: $(INSTALLED)
 	$(BIN)/python -m tools.ops.redrive $(if $(STACK),--stack $(STACK)) \
 		$(if $(DLQ_URL),--dlq-url $(DLQ_URL)) $(if $(QUEUE_URL),--queue-url $(QUEUE_URL)) \
 		$(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL)) \
-		$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
+		$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(REQUEST_ID),--request-id $(REQUEST_ID))
 
 cost: $(INSTALLED)
 	@test -n "$(STACK)" -a -n "$(ORDERS_PER_DAY)" || \
