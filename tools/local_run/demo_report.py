@@ -41,7 +41,7 @@ class SentRequest:
             document = self.answer.json()
         except ValueError:
             return self.answer.text[:120]
-        return str(document.get("detail") or document.get("message") or document)
+        return str(document.get("detail") or document.get("title") or document)
 
 
 @dataclass(frozen=True)

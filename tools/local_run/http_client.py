@@ -13,6 +13,7 @@ from typing import Any
 class ApiAnswer:
     status: int
     text: str
+    content_type: str = ""
 
     def json(self) -> Any:
         return json.loads(self.text)
@@ -41,7 +42,9 @@ def call(
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout_seconds) as response:  # noqa: S310
-            return ApiAnswer(response.status, response.read().decode("utf-8"))
+            text = response.read().decode("utf-8")
+            return ApiAnswer(response.status, text, response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as error:
         with error:
-            return ApiAnswer(error.code, error.read().decode("utf-8"))
+            text = error.read().decode("utf-8")
+            return ApiAnswer(error.code, text, error.headers.get("Content-Type", ""))

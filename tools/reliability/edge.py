@@ -83,8 +83,8 @@ def refusal_problem(answer: Answer) -> str | None:
         document = json.loads(answer.text)
     except ValueError:
         return "the refusal is not JSON"
-    if not isinstance(document, dict) or not str(document.get("message") or "").strip():
-        return "the refusal gives no reason (`message`)"
+    if not isinstance(document, dict) or not str(document.get("detail") or "").strip():
+        return "the refusal gives no reason (`detail`)"
     return None
 
 
