@@ -13,7 +13,7 @@ help:
 	@echo "make test    lint, type-check and run the whole test suite"
 	@echo "make local   the pipeline in the foreground until Ctrl-C (API_PORT, AWS_PORT)"
 	@echo "make diagram redraw the architecture diagrams (README, docs/architecture.md) from the program"
-	@echo "make redrive STACK=prod [DRY_RUN=1]  list the DLQ by reason, move it back"
+	@echo "make redrive STACK=prod [DRY_RUN=1 [REQUEST_ID=id]]  list the DLQ by reason, move it back"
 	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
 	@echo "make synth STACK=dev|prod  a stack's resources and settings, offline"
 	@echo "make synth-diff  what prod sets differently from dev"

@@ -374,3 +374,13 @@ def test_server_errors_are_problem_details_with_the_request_id(
     )
     assert (response.status, response.headers["Content-Type"]) == (answered, served)
     assert problem_in(response.body, answered)["requestId"]
+
+
+def test_a_gateway_response_header_mapped_from_the_request_is_refused_not_dropped() -> None:
+    document = copy.deepcopy(openapi_document(DEPLOYMENT))
+    responses = document["x-amazon-apigateway-gateway-responses"]
+    responses["UNSUPPORTED_MEDIA_TYPE"]["responseParameters"] = {
+        "gatewayresponse.header.X-Echo": "method.request.header.X-Echo"
+    }
+    with pytest.raises(ValueError, match="only literal header values, not gatewayresponse"):
+        Stage(document=document).request("POST", "/orders", SEED, content_type="text/plain")
