@@ -109,6 +109,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
                 bool(args.custom), args.typ, args.name, inputs, pulumi.ResourceOptions()
             )
             result = transform(transform_args)
+            if inspect.iscoroutine(result):
+                result.close()  # never awaited: say so here, not in a warning at exit
             if inspect.isawaitable(result):
                 raise TypeError("the recording mocks run synchronous transforms only")
             if result is not None:
