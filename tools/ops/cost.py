@@ -321,6 +321,11 @@ def render(result: Estimate, prices: PriceTable = LIST_PRICES) -> str:
     lines += [f"{'total':<12} {result.total:>10.2f}", "", "Assumptions:"]
     lines += [f"  - {assumption}" for assumption in result.assumptions.describe()]
     lines += ["", "Sources:"] + [f"  - {source}" for source in prices.sources()]
+    lines += [
+        "",
+        f"Actual cost: Cost Explorer filtered by tag stack = {bill.stack}, once project, stack and "
+        "environment are active cost allocation tags (docs/operations.md#cost-allocation-by-tag)",
+    ]
     return "\n".join(lines)
 
 
