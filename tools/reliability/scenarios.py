@@ -20,6 +20,7 @@ from tools.reliability.bodies import BODY_ROUNDS, Body, Kind, generate
 from tools.reliability.faults import (
     FailingCalls,
     RefusedEntries,
+    RefusedOrders,
     crash_at_call,
     every_call,
     every_other_call,
@@ -240,7 +241,9 @@ def poison_message() -> Figures:
         )
 
 
-def _with_notifier_fault(scenario: str, fault: FailingCalls | RefusedEntries) -> Figures:
+def _with_notifier_fault(
+    scenario: str, fault: FailingCalls | RefusedEntries | RefusedOrders
+) -> Figures:
     with in_process_stack() as stack:
         stack.notifier.on_cold_start(fault)
         sent = send_all(stack, orders(ORDERS_PER_SCENARIO, "order"))
@@ -256,10 +259,17 @@ def sns_outage() -> Figures:
 
 
 def sns_refuses_entries() -> Figures:
-    """SNS refuses the fourth entry of each of its first two calls: the notifier reports
-    that record and the later ones, so the entries after the refused one are published
-    twice (at least once, as documented); none is lost."""
+    """SNS refuses the fourth entry of each of its first two calls: the notifier sends the
+    refused entries again within the invocation, so each event is published once."""
     return _with_notifier_fault("SNS refuses one entry of a batch, twice", RefusedEntries(2, 3))
+
+
+def sns_refuses_an_order_for_good() -> Figures:
+    """SNS refuses one order's event every time: after the notifier's own retries its record
+    is reported, Lambda retries from it (repeating the later records' events), then gives
+    the batch up to the failure queue with the record's place in the stream."""
+    fault = RefusedOrders(frozenset({"order-7"}))
+    return _with_notifier_fault("SNS refuses one order's event for good", fault)
 
 
 def sns_down_past_retries() -> Figures:
@@ -300,6 +310,7 @@ FAULT_SCENARIOS: tuple[Callable[[], Figures], ...] = (
     poison_message,
     sns_outage,
     sns_refuses_entries,
+    sns_refuses_an_order_for_good,
     sns_down_past_retries,
     stream_batch_failing_repeatedly,
 )
