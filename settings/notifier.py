@@ -9,8 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from handlers import contract
-from handlers.order_status import OrderStatus
+from handlers.event_contract import filterable_values
 from settings.config_reader import ConfigReader
 from settings.errors import ConfigError
 from settings.monitoring import EMAIL_ADDRESS
@@ -23,15 +22,9 @@ SQS_QUEUE_ARN = re.compile(
     r"arn:aws(-cn|-us-gov)?:sqs:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,80}"
 )
 
-# What a subscriber may filter on: the message attributes of every order event.
-FILTERABLE_VALUES: Mapping[str, tuple[str, ...] | None] = {
-    contract.EVENT_TYPE_ATTRIBUTE: (
-        contract.ORDER_CREATED_EVENT,
-        contract.ORDER_STATUS_CHANGED_EVENT,
-    ),
-    contract.STATUS_ATTRIBUTE: tuple(status.value for status in OrderStatus),
-    contract.CUSTOMER_ID_ATTRIBUTE: None,  # any customer id
-}
+# What a subscriber may filter on: the message attributes of every order event, as the event
+# contract defines them (None: any value, e.g. a customer id).
+FILTERABLE_VALUES: Mapping[str, tuple[str, ...] | None] = filterable_values()
 
 # SNS refuses a filter policy whose values combine into more than 150 alternatives.
 MAX_FILTER_COMBINATIONS = 150

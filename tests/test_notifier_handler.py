@@ -27,6 +27,7 @@ from tests.factories import settings_for
 from tools.aws_doubles.lambda_events import LocalLambdaContext
 from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
 from tools.aws_doubles.stream_events import dynamodb_stream_event, read_stream
+from tools.order_events.contract import delivered_breaches
 
 TABLE = "orders"
 ENVIRONMENT = "test"
@@ -131,11 +132,13 @@ class Stack:
         return str(url)
 
     def received(self, queue_url: str) -> list[dict[str, Any]]:
-        """Every message on the queue: its parsed body plus its message attributes."""
+        """Every message on the queue: its parsed body plus its message attributes. Each
+        must keep the event contract (api/events.asyncapi.yaml)."""
         messages: list[dict[str, Any]] = []
         while page := self.sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
         ).get("Messages"):
+            assert delivered_breaches(page) == []
             for message in page:
                 attributes = {
                     name: value["StringValue"]

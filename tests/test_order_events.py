@@ -164,6 +164,15 @@ def _without(name: str) -> dict[str, Any]:
             _record("MODIFY", new=PENDING_ORDER, old={**PENDING_ORDER, "status": "LOST"}),
             "'LOST' is not an order",
         ),
+        # Readable, but the event would break the contract subscribers build on.
+        (
+            _record("INSERT", new={**PENDING_ORDER, "customerId": "c 9"}),
+            "OrderCreated body: data.customerId must match pattern",
+        ),
+        (
+            _record("INSERT", new={**PENDING_ORDER, "updatedAt": "yesterday"}),
+            "OrderCreated body: data.timestamp must match pattern",
+        ),
     ],
 )
 def test_a_malformed_record_is_refused_with_the_reason(

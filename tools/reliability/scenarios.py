@@ -15,6 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from handlers import contract
+from tools.order_events.contract import delivered_breaches
 from tools.reliability.accounting import SentMessage, account_notifications, account_orders
 from tools.reliability.bodies import BODY_ROUNDS, Body, Kind, generate
 from tools.reliability.faults import (
@@ -70,8 +71,10 @@ def figures(
     faults: int = 0,
     problems: Sequence[str] = (),
 ) -> Figures:
-    """Read back the table, the DLQ, the subscriber and the failure queue, and account."""
+    """Read back the table, the DLQ, the subscriber and the failure queue, and account;
+    every announcement must keep the event contract."""
     items = stack.stored_items()
+    breaches = delivered_breaches(stack.taken(stack.subscriber_queue_url))
     return Figures.of(
         scenario,
         sent=len(sent) + refused,
@@ -81,7 +84,7 @@ def figures(
         notifications=account_notifications(
             items, stack.announcements(), stack.stream_records(), stack.stream_failures()
         ),
-        problems=problems,
+        problems=[*problems, *(f"announcement breaks the contract: {b}" for b in breaches)],
     )
 
 
