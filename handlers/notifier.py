@@ -57,6 +57,8 @@ batch = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_bat
 
 sns = boto3.client("sns")
 TOPIC_ARN = os.environ[contract.ORDER_EVENTS_TOPIC_ARN_ENV]
+# A FIFO topic's name ends so (SNS requires it), and it requires a group id on every entry.
+FIFO_TOPIC = TOPIC_ARN.endswith(".fifo")
 RETRY_POLICY = RetryPolicy()
 # Replaceable by tests, which must not wait for real.
 sleep = time.sleep
@@ -80,6 +82,7 @@ def _publish(call: Sequence[tuple[int, OrderEvent]]) -> CallOutcome:
             "Id": str(position),
             "Message": event.body(),
             "MessageAttributes": event.message_attributes(),
+            **(event.fifo_ids() if FIFO_TOPIC else {}),
         }
         for position, event in call
     ]

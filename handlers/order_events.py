@@ -67,6 +67,14 @@ class OrderEvent:
             contract.CUSTOMER_ID_ATTRIBUTE: self.customer_id,
         }
 
+    def fifo_ids(self) -> dict[str, str]:
+        """What a FIFO topic orders and deduplicates by: the order, and this change of it. A
+        second publish of the same change within five minutes is then not delivered again."""
+        return {
+            "MessageGroupId": self.order_id,
+            "MessageDeduplicationId": f"{self.order_id}:{self.version}",
+        }
+
     def message_attributes(self) -> dict[str, dict[str, str]]:
         """The attributes as PublishBatch takes them: all of DataType String."""
         return {

@@ -512,3 +512,56 @@ def test_stream_timestamps_reach_the_handler_as_epoch_seconds(stack: Stack) -> N
     assert isinstance(created, int)
     assert abs(created - datetime.now(tz=UTC).timestamp()) < 3600
     assert record["eventSourceARN"] == stack.stream_arn
+
+
+def test_on_a_fifo_topic_each_change_is_delivered_once_even_when_published_again(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a FIFO topic (notifierFifoTopic) with a FIFO queue subscribed
+    topic_arn = stack.sns.create_topic(Name="order-events.fifo", Attributes={"FifoTopic": "true"})[
+        "TopicArn"
+    ]
+    stack.topic_arn = topic_arn
+    queue_url = stack.sqs.create_queue(QueueName="shipping.fifo", Attributes={"FifoQueue": "true"})[
+        "QueueUrl"
+    ]
+    queue_arn = stack.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    stack.sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn["Attributes"]["QueueArn"],
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    monkeypatch.setenv(contract.ORDER_EVENTS_TOPIC_ARN_ENV, topic_arn)
+    stack.notifier = importlib.reload(stack.notifier)
+    monkeypatch.setattr(stack.notifier, "sleep", stack.slept.append)
+    published: list[dict[str, Any]] = []
+    real = stack.notifier.sns.publish_batch
+
+    def recorded(**kwargs: Any) -> Any:
+        published.extend(kwargs["PublishBatchRequestEntries"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(stack.notifier.sns, "publish_batch", recorded)
+    stack.create("A")
+    stack.move("A", "CONFIRMED")
+    stack.create("B")
+    records = stack.records()
+
+    # WHEN the batch is handled twice (a retry from an earlier checkpoint)
+    assert stack.invoke(records) == []
+    assert stack.invoke(records) == []
+
+    # THEN every entry named its order as group and the change as deduplication id
+    assert {(e["MessageGroupId"], e["MessageDeduplicationId"]) for e in published} == {
+        ("A", "A:1"),
+        ("A", "A:2"),
+        ("B", "B:1"),
+    }
+    # AND the queue got each change once, each order's versions in order
+    received = [
+        (message["body"]["orderId"], message["body"]["version"])
+        for message in stack.received(queue_url)
+    ]
+    assert sorted(received) == [("A", 1), ("A", 2), ("B", 1)]
+    assert [version for order, version in received if order == "A"] == [1, 2]
