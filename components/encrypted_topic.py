@@ -48,8 +48,10 @@ def create_encrypted_topic(
     administrator: pulumi.Input[str],
     user: TopicKeyUser,
     parent: pulumi.Resource,
+    fifo: bool = False,
 ) -> EncryptedTopic:
-    """A rotating key that `administrator` manages and only `user` may use, and its topic."""
+    """A rotating key that `administrator` manages and only `user` may use, and its topic
+    (a FIFO one if `fifo`: Pulumi's auto-name then ends in `.fifo`, as SNS requires)."""
     use: dict[str, Any] = {
         "Sid": user.sid,
         "Effect": "Allow",
@@ -77,6 +79,10 @@ def create_encrypted_topic(
         opts=pulumi.ResourceOptions(parent=parent),
     )
     topic = aws.sns.Topic(
-        topic_name, kms_master_key_id=key.arn, opts=pulumi.ResourceOptions(parent=parent)
+        topic_name,
+        kms_master_key_id=key.arn,
+        # Unset for a standard topic, so that existing topics see no change.
+        fifo_topic=True if fifo else None,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
     return EncryptedTopic(key=key, topic=topic)

@@ -34,6 +34,10 @@ def _attributes(type_: str, name: str, inputs: dict[str, Any], region: str) -> d
     """The provider-computed attributes the program reads back from resources."""
     regional = f"{region}:{ACCOUNT_ID}"
     physical = inputs.get("name") or physical_name(name)
+    # Pulumi's auto-name of a FIFO topic ends in `.fifo`, as SNS requires (pulumi-aws's
+    # PostTransform for aws_sns_topic).
+    if type_ == "aws:sns/topic:Topic" and inputs.get("fifoTopic") and "name" not in inputs:
+        physical += ".fifo"
     # Inputs arrive camelCased; a stage lives under its REST API's id.
     stage, rest_api_id = inputs.get("stageName", ""), inputs.get("restApi", "")
     by_type: dict[str, dict[str, Any]] = {

@@ -24,6 +24,7 @@ from tools.local_run.http_client import call
 from tools.local_run.options import LOG_DIR_ENV, VISIBILITY_TIMEOUT_ENV, LocalOptions
 from tools.local_run.pipeline import LocalPipeline
 from tools.local_run.stream_source import StreamEventSource
+from tools.order_events.contract import delivered_breaches
 from tools.reliability.accounting import SentMessage, account_notifications, account_orders
 from tools.reliability.bodies import Body
 from tools.reliability.figures import Figures
@@ -125,6 +126,7 @@ def edge_scenario(pipeline: LocalPipeline, bodies: Sequence[Body]) -> Figures:
     dead_letters = take_messages(sqs, inventory.dead_letter_queue_url or "")
     events = take_messages(sqs, inventory.events_subscriber_url or "")
     failures = take_messages(sqs, inventory.stream_failure_queue_url or "")
+    problems += [f"announcement breaks the contract: {b}" for b in delivered_breaches(events)]
     (stream,) = [s for s in pipeline.sources if isinstance(s, StreamEventSource)]
     verdicts = _processor_verdicts(sent)
     notes = [
