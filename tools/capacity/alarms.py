@@ -156,7 +156,7 @@ def _datapoints(rule: AlarmRule, run: Run, batch_size: int) -> list[float | None
     periods = len(next(iter(per_query.values())))
     points: list[float | None] = []
     for index in range(periods):
-        values = {query_id: points_[index] for query_id, points_ in per_query.items()}
+        values = {query_id: series[index] for query_id, series in per_query.items()}
         present = {key: point for key, point in values.items() if point is not None}
         points.append(evaluate(rule.expression, present) if len(present) == len(values) else None)
     return points

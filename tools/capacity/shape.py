@@ -182,6 +182,18 @@ def _stream_trigger(mapping: RecordedResource) -> StreamTrigger:
     )
 
 
+def _published_topics(graph: StackGraph) -> list[ResourceKey]:
+    """The topics the notifier (the stream mapping's function) publishes to."""
+    notifier = _mapping_function(graph, _mapping(graph, TABLE))
+    if notifier is None:
+        return []
+    return [
+        reference.target
+        for reference in graph.references_from(notifier)
+        if reference.target[0] == TOPIC
+    ]
+
+
 def _parts(graph: StackGraph) -> dict[str, Part]:
     """Which part each resource name CloudWatch sees (its dimension values) belongs to."""
     queue_mapping = _mapping(graph, QUEUE)
@@ -193,10 +205,8 @@ def _parts(graph: StackGraph) -> dict[str, Part]:
     for reference in graph.references_from(key_of(queue_mapping)):
         if reference.path == ("eventSourceArn",):
             roles[reference.target] = Part.QUEUE
-    notifier = _mapping_function(graph, stream_mapping)
-    for reference in graph.references_from(notifier) if notifier else []:
-        if reference.target[0] == TOPIC:
-            roles[reference.target] = Part.TOPIC
+    for topic in _published_topics(graph):
+        roles[topic] = Part.TOPIC
     for type_, part in ((TABLE, Part.TABLE), (REST_API, Part.API)):
         for resource in graph.of_type(type_):
             roles[key_of(resource)] = part
@@ -264,9 +274,7 @@ def read_shape(graph: StackGraph, region: str) -> PipelineShape:
     table = _one(graph.of_type(TABLE), "table", graph.stack).inputs
     encryption = table.get("serverSideEncryption") or {}
     parts = _parts(graph)
-    topics = [
-        graph.resources[key] for key, part in _keys_by_part(graph, parts) if part == Part.TOPIC
-    ]
+    topics = [graph.resources[key] for key in _published_topics(graph)]
     return PipelineShape(
         stack=graph.stack,
         region=region,
@@ -282,14 +290,6 @@ def read_shape(graph: StackGraph, region: str) -> PipelineShape:
             sorted((_alarm(alarm, parts) for alarm in graph.of_type(ALARM)), key=lambda a: a.name)
         ),
     )
-
-
-def _keys_by_part(graph: StackGraph, parts: Mapping[str, Part]) -> list[tuple[ResourceKey, Part]]:
-    return [
-        (key, parts[name])
-        for key, resource in graph.resources.items()
-        if isinstance(name := resource.state.get("name"), str) and name in parts
-    ]
 
 
 def load_shape(stack: str, overrides: Mapping[str, str] | None = None) -> PipelineShape:

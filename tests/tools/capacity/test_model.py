@@ -3,11 +3,13 @@ quota, and the bottleneck moving on when its own setting is raised."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from tests.test_docs import keys_the_program_reads
 from tests.tools.capacity.shapes import pipeline
 from tools.benchmarks import batch_latency
 from tools.capacity.model import Capacity, capacity
@@ -158,3 +160,16 @@ def test_the_bottleneck_names_the_setting_it_comes_from() -> None:
     assert result.first_bottleneck.name == "processor"
     assert "processorMaxConcurrency" in result.first_bottleneck.limit
     assert "batchSize" in result.first_bottleneck.limit
+
+
+CONFIG_KEY = re.compile(r"\b[a-z]+(?:[A-Z][a-z]+)+\b")
+
+
+def test_every_config_key_a_limit_names_is_one_the_program_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    result = capacity(pipeline(), IRELAND)
+    named = {key for stage in result.stages for key in CONFIG_KEY.findall(stage.limit)}
+
+    assert {"apiThrottlingRateLimit", "batchSize", "processorMaxConcurrency"} <= named
+    assert named <= keys_the_program_reads("prod", monkeypatch)
