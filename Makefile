@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint typecheck unit diagram redrive cost synth synth-diff demo local bench reliability
+.PHONY: help test lint typecheck unit diagram redrive cost capacity synth synth-diff demo local bench reliability
 
 help:
 	@echo "make demo    the whole pipeline on this machine, a scripted mix of orders, a summary"
@@ -15,6 +15,7 @@ help:
 	@echo "make diagram redraw the architecture diagrams (README, docs/architecture.md) from the program"
 	@echo "make redrive STACK=prod [DRY_RUN=1 [REQUEST_ID=id]]  list the DLQ by reason, move it back"
 	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
+	@echo "make capacity STACK=prod [RATE=300] [SECONDS=3600]  sustainable orders/s, bottleneck, alarms"
 	@echo "make synth STACK=dev|prod  a stack's resources and settings, offline"
 	@echo "make synth-diff  what prod sets differently from dev"
 	@echo "make bench   performance figures vs a naive baseline (docs/performance.md), printed"
@@ -76,6 +77,17 @@ cost: $(INSTALLED)
 		{ echo "cost: give STACK and ORDERS_PER_DAY: make cost STACK=dev ORDERS_PER_DAY=10000" >&2; \
 		exit 2; }
 	$(BIN)/python -m tools.ops.cost --stack $(STACK) --orders-per-day $(ORDERS_PER_DAY)
+
+# Sustainable rate and first bottleneck from the stack's settings and AWS's quotas; with RATE,
+# the alarms that fire and the backlogs over SECONDS. SET="batchSize=50 ..." lays config keys
+# over the stack file, QUOTA="lambda-concurrency=3000 ..." stands for quota increases.
+capacity: $(INSTALLED)
+	@test -n "$(STACK)" || \
+		{ echo "capacity: give STACK: make capacity STACK=prod [RATE=300] [SECONDS=3600]" >&2; \
+		exit 2; }
+	$(BIN)/python -m tools.capacity --stack $(STACK) $(if $(RATE),--rate=$(RATE)) \
+		$(if $(SECONDS),--seconds=$(SECONDS)) $(foreach setting,$(SET),--set=$(setting)) \
+		$(foreach quota,$(QUOTA),--quota=$(quota))
 
 # The resource inventory of a stack from the program run under mocks (docs/operations.md).
 synth: $(INSTALLED)
