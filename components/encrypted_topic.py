@@ -28,6 +28,14 @@ class TopicKeyUser:
     """A key policy principal, e.g. `{"Service": "cloudwatch.amazonaws.com"}`."""
     condition: Mapping[str, Any] | None = None
 
+    @property
+    def actions(self) -> list[str]:
+        """What the key policy lets it have SNS do, as the SNS guide writes it for an AWS
+        service (a `Service` principal) and for any other publisher."""
+        if "Service" in self.principal:
+            return iam.SERVICE_TOPIC_KEY_USE_ACTIONS
+        return iam.TOPIC_KEY_USE_ACTIONS
+
 
 @dataclass(frozen=True)
 class EncryptedTopic:
@@ -56,7 +64,7 @@ def create_encrypted_topic(
         "Sid": user.sid,
         "Effect": "Allow",
         "Principal": user.principal,
-        "Action": iam.TOPIC_KEY_USE_ACTIONS,
+        "Action": user.actions,
         "Resource": THIS_KEY,
     }
     if user.condition is not None:
