@@ -29,6 +29,7 @@ REQUIREMENT = re.compile(
 )
 EXACT_PIN = re.compile(r"==(?P<release>\d+(?:\.\d+)*)")
 LAYER_DOCS_PULLS = "https://github.com/aws-powertools/powertools-lambda-python/pull/"
+LAYER_ISSUES = "https://github.com/aws-powertools/powertools-lambda-python/issues/"
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,19 @@ class LayerRelease:
     """Where the maintainers say this layer version holds this release."""
 
 
-# Each row is a maintainer's "docs(layer): update layer version number" pull request, which
-# says in so many words "the version vX was released now and it creates the layer version
-# N". Rows are added only from such a statement: v3.3.0's and v3.5.0's requests repeat an
-# earlier release's sentence, so they are left out rather than guessed.
+# Each row comes from a statement on the Powertools repository that names both numbers: a
+# maintainer's "docs(layer): update layer version number" pull request ("the version vX was
+# released now and it creates the layer version N"), or, for 27, issue 7689, fixed by the
+# maintainers in pull request 7695: 3.23.0's SSM parameter was missing while "Lambda layer
+# exists: ...AWSLambdaPowertoolsPythonV3-python313-x86_64:27" and ".../python3.13/latest
+# correctly points to layer version 27". Rows are added only from such a statement:
+# v3.3.0's and v3.5.0's requests repeat an earlier release's sentence, so they are left out.
 LAYER_RELEASES: tuple[LayerRelease, ...] = (
     LayerRelease(2, "3.1.0", f"{LAYER_DOCS_PULLS}5344"),
     LayerRelease(3, "3.2.0", f"{LAYER_DOCS_PULLS}5426"),
     LayerRelease(5, "3.4.0", f"{LAYER_DOCS_PULLS}5785"),
     LayerRelease(6, "3.4.1", f"{LAYER_DOCS_PULLS}5869"),
+    LayerRelease(27, "3.23.0", f"{LAYER_ISSUES}7689"),
 )
 
 INSTALL_PAGE = "https://docs.aws.amazon.com/powertools/python/3.24.0/getting-started/install"

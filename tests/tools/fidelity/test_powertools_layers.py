@@ -76,14 +76,6 @@ def test_the_table_numbers_layers_in_release_order_each_with_its_source() -> Non
     assert all(row.source.startswith("https://github.com/aws-powertools/") for row in by_layer)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "issue 14, 8b: no maintainer statement found for the release layer 27 holds, nor for "
-        "the layer that holds 3.37.0; layer 27 was published before 3.28.0 (see the report)"
-    ),
-)
 def test_every_function_runs_the_layer_of_the_pinned_release(stack: Stack) -> None:
     pinned = pinned_release()
     problems = {
