@@ -6,15 +6,16 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint typecheck unit diagram redrive cost synth synth-diff demo local bench reliability
+.PHONY: help test lint typecheck unit diagram redrive cost capacity synth synth-diff demo local bench reliability
 
 help:
 	@echo "make demo    the whole pipeline on this machine, a scripted mix of orders, a summary"
 	@echo "make test    lint, type-check and run the whole test suite"
 	@echo "make local   the pipeline in the foreground until Ctrl-C (API_PORT, AWS_PORT)"
 	@echo "make diagram redraw the architecture diagrams (README, docs/architecture.md) from the program"
-	@echo "make redrive STACK=prod [DRY_RUN=1]  list the DLQ by reason, move it back"
+	@echo "make redrive STACK=prod [DRY_RUN=1 [REQUEST_ID=id]]  list the DLQ by reason, move it back"
 	@echo "make cost STACK=prod ORDERS_PER_DAY=10000  monthly cost estimate by service"
+	@echo "make capacity STACK=prod [RATE=300] [SECONDS=3600]  sustainable orders/s, bottleneck, alarms"
 	@echo "make synth STACK=dev|prod  a stack's resources and settings, offline"
 	@echo "make synth-diff  what prod sets differently from dev"
 	@echo "make bench   performance figures vs a naive baseline (docs/performance.md), printed"
@@ -69,13 +70,24 @@ redrive: $(INSTALLED)
 	$(BIN)/python -m tools.ops.redrive $(if $(STACK),--stack $(STACK)) \
 		$(if $(DLQ_URL),--dlq-url $(DLQ_URL)) $(if $(QUEUE_URL),--queue-url $(QUEUE_URL)) \
 		$(if $(ENDPOINT_URL),--endpoint-url $(ENDPOINT_URL)) \
-		$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run)
+		$(if $(filter 1 yes true,$(DRY_RUN)),--dry-run) $(if $(REQUEST_ID),--request-id $(REQUEST_ID))
 
 cost: $(INSTALLED)
 	@test -n "$(STACK)" -a -n "$(ORDERS_PER_DAY)" || \
 		{ echo "cost: give STACK and ORDERS_PER_DAY: make cost STACK=dev ORDERS_PER_DAY=10000" >&2; \
 		exit 2; }
 	$(BIN)/python -m tools.ops.cost --stack $(STACK) --orders-per-day $(ORDERS_PER_DAY)
+
+# Sustainable rate and first bottleneck from the stack's settings and AWS's quotas; with RATE,
+# the alarms that fire and the backlogs over SECONDS. SET="batchSize=50 ..." lays config keys
+# over the stack file, QUOTA="lambda-concurrency=3000 ..." stands for quota increases.
+capacity: $(INSTALLED)
+	@test -n "$(STACK)" || \
+		{ echo "capacity: give STACK: make capacity STACK=prod [RATE=300] [SECONDS=3600]" >&2; \
+		exit 2; }
+	$(BIN)/python -m tools.capacity --stack $(STACK) $(if $(RATE),--rate=$(RATE)) \
+		$(if $(SECONDS),--seconds=$(SECONDS)) $(foreach setting,$(SET),--set=$(setting)) \
+		$(foreach quota,$(QUOTA),--quota=$(quota))
 
 # The resource inventory of a stack from the program run under mocks (docs/operations.md).
 synth: $(INSTALLED)

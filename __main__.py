@@ -12,6 +12,7 @@ from components.notifier import Notifier, NotifierArgs
 from components.order_api import OrderApi, OrderApiArgs
 from components.order_queue import OrderQueue, OrderQueueArgs
 from components.order_store import OrderStore, OrderStoreArgs
+from components.tags import tag_every_resource
 from settings import load_settings
 from settings.pulumi_source import aws_region, project_config
 
@@ -20,6 +21,7 @@ settings = load_settings(
     project_config(), project=pulumi.get_project(), stack=pulumi.get_stack(), region=aws_region()
 )
 functions = settings.function_context
+tag_every_resource(settings.tags)  # before the first resource: each one says whose it is
 
 store = OrderStore("orders", OrderStoreArgs(settings=settings.store))
 queue = OrderQueue(

@@ -19,6 +19,7 @@ import yaml
 
 from api.mapping_templates import order_accepted_template, send_message_template
 from api.placeholders import fill_structure
+from api.problem_templates import gateway_responses, integration_problem
 from api.request_model import identifier_model, order_request_model, status_change_model
 from handlers.order_status import OrderStatus
 from handlers.orders import RejectionReason
@@ -62,6 +63,16 @@ def _source_values() -> dict[str, Any]:
             "type": "string",
             "enum": [status.value for status in SubmissionStatus],
         },
+        "gatewayResponses": gateway_responses(),
+        "orderTooLargeProblem": integration_problem(
+            413, "The order is larger than the queue accepts."
+        ),
+        "orderNotQueuedProblem": integration_problem(
+            500, "The order could not be queued; nothing was stored."
+        ),
+        "queueUnavailableProblem": integration_problem(
+            503, "The order queue is unavailable; nothing was stored, retry later."
+        ),
     }
 
 

@@ -28,6 +28,14 @@ class TopicKeyUser:
     """A key policy principal, e.g. `{"Service": "cloudwatch.amazonaws.com"}`."""
     condition: Mapping[str, Any] | None = None
 
+    @property
+    def actions(self) -> list[str]:
+        """What the key policy lets it have SNS do, as the SNS guide writes it for an AWS
+        service (a `Service` principal) and for any other publisher."""
+        if "Service" in self.principal:
+            return iam.SERVICE_TOPIC_KEY_USE_ACTIONS
+        return iam.TOPIC_KEY_USE_ACTIONS
+
 
 @dataclass(frozen=True)
 class EncryptedTopic:
@@ -48,13 +56,15 @@ def create_encrypted_topic(
     administrator: pulumi.Input[str],
     user: TopicKeyUser,
     parent: pulumi.Resource,
+    fifo: bool = False,
 ) -> EncryptedTopic:
-    """A rotating key that `administrator` manages and only `user` may use, and its topic."""
+    """A rotating key that `administrator` manages and only `user` may use, and its topic
+    (a FIFO one if `fifo`: Pulumi's auto-name then ends in `.fifo`, as SNS requires)."""
     use: dict[str, Any] = {
         "Sid": user.sid,
         "Effect": "Allow",
         "Principal": user.principal,
-        "Action": iam.TOPIC_KEY_USE_ACTIONS,
+        "Action": user.actions,
         "Resource": THIS_KEY,
     }
     if user.condition is not None:
@@ -77,6 +87,10 @@ def create_encrypted_topic(
         opts=pulumi.ResourceOptions(parent=parent),
     )
     topic = aws.sns.Topic(
-        topic_name, kms_master_key_id=key.arn, opts=pulumi.ResourceOptions(parent=parent)
+        topic_name,
+        kms_master_key_id=key.arn,
+        # Unset for a standard topic, so that existing topics see no change.
+        fifo_topic=True if fifo else None,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
     return EncryptedTopic(key=key, topic=topic)

@@ -69,8 +69,13 @@ KEY_ADMINISTRATION_ACTIONS = [
     "kms:UpdateKeyDescription",
 ]
 
-# What SNS does with the topic key on a publisher's behalf: a data key per message.
+# What SNS does with the topic key on a publisher's behalf: a data key per message. The SNS
+# guide's key management page writes them for a principal that publishes ("Allow a user to
+# send messages to a topic with SSE") and, with a wildcard, for an AWS service publishing its
+# events ("Enable compatibility between event sources from AWS services and encrypted topics"):
+# https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
 TOPIC_KEY_USE_ACTIONS = ["kms:GenerateDataKey", "kms:Decrypt"]
+SERVICE_TOPIC_KEY_USE_ACTIONS = ["kms:GenerateDataKey*", "kms:Decrypt"]
 
 # The actions a topic policy may name; SNS rejects "sns:*" there.
 TOPIC_POLICY_ACTIONS = [

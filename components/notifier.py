@@ -68,7 +68,9 @@ class Notifier(pulumi.ComponentResource):
         partition = aws.get_partition_output(opts=invoke)
         # Condition value that limits the key to requests SNS makes in this region.
         via_sns = partition.dns_suffix.apply(lambda suffix: f"sns.{args.functions.region}.{suffix}")
-        encrypted = self._create_topic(name, account_id, partition.partition, via_sns)
+        encrypted = self._create_topic(
+            name, account_id, partition.partition, via_sns, fifo=args.settings.fifo_topic
+        )
         self._topic_key, self._topic = encrypted.key, encrypted.topic
         self._failure_queue = self._create_failure_queue(name)
         function = self._create_function(name, args, via_sns)
@@ -103,6 +105,7 @@ class Notifier(pulumi.ComponentResource):
         account_id: pulumi.Output[str],
         partition: pulumi.Output[str],
         via_sns: pulumi.Output[str],
+        fifo: bool,
     ) -> EncryptedTopic:
         account = account_root(partition, account_id)
         # Both key policy statements name the account, which hands the decision to IAM: only
@@ -121,6 +124,7 @@ class Notifier(pulumi.ComponentResource):
             administrator=account,
             user=publishers,
             parent=self,
+            fifo=fifo,
         )
 
     def _create_failure_queue(self, name: str) -> aws.sqs.Queue:

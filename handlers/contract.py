@@ -60,8 +60,9 @@ REJECTION_REASON_ATTRIBUTE: Final = "rejectionReason"
 REJECTION_DETAIL_ATTRIBUTE: Final = "rejectionDetail"
 SOURCE_MESSAGE_ID_ATTRIBUTE: Final = "sourceMessageId"
 
-# Order events on the notifications topic (README, "Notifications"): the event types and the
-# message attributes subscribers' filter policies match on.
+# Order events on the notifications topic (docs/notifications.md; their contract is
+# handlers/order_event.schema.json): the event types and the message attributes subscribers'
+# filter policies match on.
 ORDER_EVENTS_TOPIC_ARN_ENV: Final = "ORDER_EVENTS_TOPIC_ARN"
 ORDER_CREATED_EVENT: Final = "OrderCreated"
 ORDER_STATUS_CHANGED_EVENT: Final = "OrderStatusChanged"

@@ -1,18 +1,24 @@
 """DynamoDB stream consumer: announces order creations and status changes on SNS.
 
-Thin AWS wiring around `handlers.order_events`; the client is created once per container.
+Thin AWS wiring around `handlers.order_events` (what to announce) and
+`handlers.publish_retries` (in which call, and retrying what SNS refused); the client is
+created once per container.
 
 A batch comes from one shard, in stream order, and Lambda resumes a shard at the lowest
-sequence number reported failed. So publishing stops at the first event SNS does not take,
-and that record and every later one are reported: nothing after a gap is checkpointed, and
-nothing is skipped. Entries of the same PublishBatch call after the failed one may already
-be out; their retry repeats them, which at-least-once subscribers absorb by (orderId, version).
+sequence number reported failed. Entries SNS refuses are tried again within the invocation,
+so a refusal that clears repeats nothing; what is still not out when the retries or the time
+run out is reported, with every later event of the same order (held back so that no version
+is announced before the one it follows). Nothing is skipped: Lambda resumes at the first
+reported record, and entries published after it are repeated, which at-least-once
+subscribers absorb by (orderId, version).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+import random
+import time
+from collections.abc import Sequence, Set
 from functools import partial
 from typing import Any
 
@@ -33,10 +39,8 @@ from handlers import contract
 from handlers.failures import retry_cause
 from handlers.init_phase import freeze_imported_objects
 from handlers.order_events import MalformedRecord, OrderEvent, order_event
+from handlers.publish_retries import CallOutcome, RetryPolicy, announce
 from handlers.tracing import SampledTracer
-
-# SNS takes at most ten entries per PublishBatch call.
-MAX_ENTRIES_PER_PUBLISH = 10
 
 freeze_imported_objects()
 
@@ -53,6 +57,12 @@ batch = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_bat
 
 sns = boto3.client("sns")
 TOPIC_ARN = os.environ[contract.ORDER_EVENTS_TOPIC_ARN_ENV]
+# A FIFO topic's name ends so (SNS requires it), and it requires a group id on every entry.
+FIFO_TOPIC = TOPIC_ARN.endswith(".fifo")
+RETRY_POLICY = RetryPolicy()
+# Replaceable by tests, which must not wait for real.
+sleep = time.sleep
+jitter = random.random
 
 
 class NotAnnounced(Exception):
@@ -65,47 +75,50 @@ def _sequence_number(record: DynamoDBRecord) -> str:
 
 
 @tracer.capture_method
-def _publish(chunk: Sequence[tuple[int, OrderEvent]]) -> int | None:
-    """Publish one PublishBatch call; the batch position of its first failed entry, if any."""
+def _publish(call: Sequence[tuple[int, OrderEvent]]) -> CallOutcome:
+    """One PublishBatch call; which of its entries SNS did not take."""
     entries = [
         {
             "Id": str(position),
             "Message": event.body(),
             "MessageAttributes": event.message_attributes(),
+            **(event.fifo_ids() if FIFO_TOPIC else {}),
         }
-        for position, event in chunk
+        for position, event in call
     ]
     try:
         response = sns.publish_batch(TopicArn=TOPIC_ARN, PublishBatchRequestEntries=entries)
     except (ClientError, BotoCoreError) as error:
-        logger.warning("events not published; retrying", cause=retry_cause(error).value)
-        return chunk[0][0]
+        logger.warning("events not published", cause=retry_cause(error).value)
+        return CallOutcome(frozenset(position for position, _ in call), call_failed=True)
     published = len(response.get("Successful", []))
     if published:
         metrics.add_metric(
             name=contract.NOTIFICATIONS_PUBLISHED_METRIC, unit=MetricUnit.Count, value=published
         )
     failed = response.get("Failed", [])
-    if not failed:
-        return None
-    logger.warning(
-        "entries refused by SNS; retrying",
-        refused=[
-            {"position": entry["Id"], "code": entry["Code"], "senderFault": entry["SenderFault"]}
-            for entry in failed
-        ],
-    )
-    return min(int(entry["Id"]) for entry in failed)
+    if failed:
+        logger.warning(
+            "entries refused by SNS",
+            refused=[
+                {
+                    "position": entry["Id"],
+                    "code": entry["Code"],
+                    "senderFault": entry["SenderFault"],
+                }
+                for entry in failed
+            ],
+        )
+    return CallOutcome(frozenset(int(entry["Id"]) for entry in failed))
 
 
-def _announce(records: Sequence[DynamoDBRecord]) -> dict[str, str]:
-    """Publish the batch's events in stream order until SNS refuses one.
+def _events(records: Sequence[DynamoDBRecord]) -> list[tuple[int, OrderEvent]]:
+    """The batch's events with their records' positions, in stream order.
 
-    Returns, by sequence number, why each record from the first refused one on is not
-    announced. A malformed record raises instead: the failed invocation makes Lambda bisect
-    the batch until that record is alone, so only it ends up in the on-failure queue.
+    A malformed record raises: the failed invocation makes Lambda bisect the batch until that
+    record is alone, so only it ends up in the on-failure queue.
     """
-    announced: list[tuple[int, OrderEvent]] = []
+    events: list[tuple[int, OrderEvent]] = []
     for position, record in enumerate(records):
         try:
             event = order_event(record)
@@ -116,28 +129,39 @@ def _announce(records: Sequence[DynamoDBRecord]) -> dict[str, str]:
             )
             raise
         if event is not None:
-            announced.append((position, event))
-    for start in range(0, len(announced), MAX_ENTRIES_PER_PUBLISH):
-        failed_at = _publish(announced[start : start + MAX_ENTRIES_PER_PUBLISH])
-        if failed_at is not None:
-            return {
-                _sequence_number(record): f"event at batch position {failed_at} not published"
-                for record in records[failed_at:]
-            }
-    return {}
+            events.append((position, event))
+    return events
 
 
-def _report(record: DynamoDBRecord, unannounced: Mapping[str, str]) -> None:
-    reason = unannounced.get(_sequence_number(record))
-    if reason is not None:
-        raise NotAnnounced(reason)
+def _unannounced(records: Sequence[DynamoDBRecord], context: LambdaContext) -> set[str]:
+    """Sequence numbers of the records whose events are still not out."""
+    outcome = announce(
+        _events(records),
+        _publish,
+        policy=RETRY_POLICY,
+        remaining_millis=context.get_remaining_time_in_millis,
+        sleep=sleep,
+        jitter=jitter,
+    )
+    if outcome.unannounced:
+        logger.warning(
+            "events not announced; reporting their records",
+            positions=list(outcome.unannounced),
+            rounds=outcome.rounds,
+        )
+    return {_sequence_number(records[position]) for position in outcome.unannounced}
+
+
+def _report(record: DynamoDBRecord, unannounced: Set[str]) -> None:
+    if _sequence_number(record) in unannounced:
+        raise NotAnnounced("event not published; later versions of its order held back")
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    unannounced = _announce([DynamoDBRecord(raw) for raw in event["Records"]])
+    unannounced = _unannounced([DynamoDBRecord(raw) for raw in event["Records"]], context)
     return process_partial_response(
         event=event,
         record_handler=partial(_report, unannounced=unannounced),

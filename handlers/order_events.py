@@ -3,7 +3,8 @@
 An INSERT is an `OrderCreated`, a MODIFY that changed `status` is an `OrderStatusChanged`;
 every other change (a REMOVE, a MODIFY of anything else) announces nothing. SNS standard
 topics deliver at least once and in no guaranteed order, so subscribers deduplicate and order
-events on (`orderId`, `version`): each stored change has its own version.
+events on (`orderId`, `version`): each stored change has its own version. Every event is
+checked against the event contract (`handlers.event_contract`) before it is announced.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 )
 
 from handlers import contract
+from handlers.event_contract import ContractViolation, check_event
 from handlers.order_status import OrderStatus
 
 
@@ -41,31 +43,43 @@ class OrderEvent:
     schema_version: int
     """The stored item's shape version (`handlers.orders.ORDER_SCHEMA_VERSION`)."""
 
-    def body(self) -> str:
-        """The JSON message documented in the README ("Notifications")."""
-        return json.dumps(
-            {
-                "eventType": self.event_type,
-                "orderId": self.order_id,
-                "customerId": self.customer_id,
-                "oldStatus": self.old_status,
-                "newStatus": self.new_status,
-                "timestamp": self.timestamp,
-                "version": self.version,
-                "schemaVersion": self.schema_version,
-            },
-            separators=(",", ":"),
-        )
+    def payload(self) -> dict[str, Any]:
+        """The message body (handlers/order_event.schema.json, docs/notifications.md)."""
+        return {
+            "eventType": self.event_type,
+            "orderId": self.order_id,
+            "customerId": self.customer_id,
+            "oldStatus": self.old_status,
+            "newStatus": self.new_status,
+            "timestamp": self.timestamp,
+            "version": self.version,
+            "schemaVersion": self.schema_version,
+        }
 
-    def message_attributes(self) -> dict[str, dict[str, str]]:
+    def body(self) -> str:
+        return json.dumps(self.payload(), separators=(",", ":"))
+
+    def attributes(self) -> dict[str, str]:
         """What subscription filter policies match on, without parsing the body."""
-        values = {
+        return {
             contract.EVENT_TYPE_ATTRIBUTE: self.event_type,
             contract.STATUS_ATTRIBUTE: self.new_status.value,
             contract.CUSTOMER_ID_ATTRIBUTE: self.customer_id,
         }
+
+    def fifo_ids(self) -> dict[str, str]:
+        """What a FIFO topic orders and deduplicates by: the order, and this change of it. A
+        second publish of the same change within five minutes is then not delivered again."""
         return {
-            name: {"DataType": "String", "StringValue": value} for name, value in values.items()
+            "MessageGroupId": self.order_id,
+            "MessageDeduplicationId": f"{self.order_id}:{self.version}",
+        }
+
+    def message_attributes(self) -> dict[str, dict[str, str]]:
+        """The attributes as PublishBatch takes them: all of DataType String."""
+        return {
+            name: {"DataType": "String", "StringValue": value}
+            for name, value in self.attributes().items()
         }
 
 
@@ -73,7 +87,8 @@ def order_event(record: DynamoDBRecord) -> OrderEvent | None:
     """The event a stream record announces, None if it announces nothing.
 
     Raises MalformedRecord for a record no retry can fix: an unknown event name, a missing
-    image, or an item without the attributes every stored order has.
+    image, an item without the attributes every stored order has, or one whose event would
+    break the event contract.
     """
     event_name = _event_name(record)
     stream = record.dynamodb
@@ -103,6 +118,17 @@ def _event_name(record: DynamoDBRecord) -> DynamoDBRecordEventName:
 
 
 def _event(event_type: str, item: dict[str, Any], old_status: OrderStatus | None) -> OrderEvent:
+    event = _unchecked_event(event_type, item, old_status)
+    try:
+        check_event(event.payload(), event.attributes())
+    except ContractViolation as violation:
+        raise MalformedRecord(str(violation)) from None
+    return event
+
+
+def _unchecked_event(
+    event_type: str, item: dict[str, Any], old_status: OrderStatus | None
+) -> OrderEvent:
     return OrderEvent(
         event_type=event_type,
         order_id=_text(item, contract.ORDER_KEY),

@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from handlers.problems import PROBLEM_CONTENT_TYPE, problem_body
+
 
 @dataclass(frozen=True)
 class ApiRequest:
@@ -28,6 +30,8 @@ class ApiRequest:
     body: str | None
     # When API Gateway received the request: a retried invocation sees the same value.
     received_at_epoch_millis: int
+    request_id: str
+    """API Gateway's id of the request, which every error answer carries."""
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> ApiRequest:
@@ -38,16 +42,18 @@ class ApiRequest:
             query=event.get("queryStringParameters") or {},
             body=event.get("body"),
             received_at_epoch_millis=int(event["requestContext"]["requestTimeEpoch"]),
+            request_id=event["requestContext"]["requestId"],
         )
 
 
 class ApiError(Exception):
-    """A request answered with `status_code` and a JSON body that carries the message."""
+    """A request answered with `status_code` and problem details whose `detail` is the message."""
 
     status_code = 500
 
-    def body(self) -> dict[str, Any]:
-        return {"message": str(self)}
+    def extensions(self) -> dict[str, Any]:
+        """Members the problem details carry besides the standard ones."""
+        return {}
 
 
 class NotFound(ApiError):
@@ -64,17 +70,25 @@ Route = Callable[[ApiRequest], Mapping[str, Any]]
 Routes = Mapping[tuple[str, str], Route]
 
 
-def json_response(status_code: int, body: Mapping[str, Any]) -> dict[str, Any]:
+def json_response(
+    status_code: int, body: Mapping[str, Any], content_type: str = "application/json"
+) -> dict[str, Any]:
     return {
         "statusCode": status_code,
-        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "multiValueHeaders": {"Content-Type": [content_type]},
         "body": json.dumps(body, separators=(",", ":")),
         "isBase64Encoded": False,
     }
 
 
+def problem_response(error: ApiError, request_id: str) -> dict[str, Any]:
+    body = problem_body(error.status_code, str(error), request_id, **error.extensions())
+    return json_response(error.status_code, body, PROBLEM_CONTENT_TYPE)
+
+
 def answer(routes: Routes, event: Mapping[str, Any]) -> dict[str, Any]:
-    """The proxy response to `event`: its route's result as 200, or the ApiError it raised."""
+    """The proxy response to `event`: its route's result as 200, or the ApiError it raised as
+    problem details."""
     request = ApiRequest.from_event(event)
     try:
         route = routes.get((request.method, request.resource))
@@ -83,4 +97,4 @@ def answer(routes: Routes, event: Mapping[str, Any]) -> dict[str, Any]:
             raise NotFound(f"no route for {request.method} {request.resource}")
         return json_response(200, route(request))
     except ApiError as error:
-        return json_response(error.status_code, error.body())
+        return problem_response(error, request.request_id)

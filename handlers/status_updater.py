@@ -51,12 +51,8 @@ class StatusConflict(ApiError):
         self.current = current
         self.requested = requested
 
-    def body(self) -> dict[str, Any]:
-        return {
-            "message": str(self),
-            "currentStatus": self.current,
-            "requestedStatus": self.requested,
-        }
+    def extensions(self) -> dict[str, Any]:
+        return {"currentStatus": self.current, "requestedStatus": self.requested}
 
 
 def _read(order_id: str) -> dict[str, Any]:

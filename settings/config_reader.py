@@ -66,6 +66,22 @@ class ConfigReader:
             raise ConfigError(key, "is not a JSON list of strings")
         return tuple(value)
 
+    def string_map(self, key: str) -> dict[str, str]:
+        """A JSON object of strings (`pulumi config set --path` or a YAML mapping)."""
+        text = self._take(key)
+        if text is None:
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise ConfigError(key, "is not a JSON object of strings") from None
+        if not isinstance(value, dict):
+            raise ConfigError(key, "is not a JSON object of strings")
+        for name, item in value.items():
+            if not isinstance(item, str):
+                raise ConfigError(key, f"{name!r} is {json.dumps(item)}, not a string (quote it)")
+        return value
+
     def reject_unread(self) -> None:
         unknown = sorted(set(self._raw) - self._read)
         if unknown:

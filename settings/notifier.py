@@ -9,8 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from handlers import contract
-from handlers.order_status import OrderStatus
+from handlers.event_contract import filterable_values
 from settings.config_reader import ConfigReader
 from settings.errors import ConfigError
 from settings.monitoring import EMAIL_ADDRESS
@@ -18,20 +17,17 @@ from settings.monitoring import EMAIL_ADDRESS
 # A DynamoDB stream keeps records for 24 hours: an older record no longer exists.
 STREAM_RETENTION_SECONDS = 86_400
 
-# Standard queues only: a standard SNS topic cannot deliver to a FIFO queue.
-SQS_QUEUE_ARN = re.compile(
-    r"arn:aws(-cn|-us-gov)?:sqs:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9_-]{1,80}"
-)
+# A standard SNS topic cannot deliver to a FIFO queue; a FIFO topic delivers to both kinds of
+# queue, and to nothing else (no e-mail, SMS, HTTP(S) or Lambda subscription):
+# https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html
+_QUEUE_ARN_PREFIX = r"arn:aws(-cn|-us-gov)?:sqs:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:"
+SQS_QUEUE_ARN = re.compile(_QUEUE_ARN_PREFIX + r"[A-Za-z0-9_-]{1,80}")
+# A FIFO queue's name ends in `.fifo`, within the same 80 characters.
+SQS_ANY_QUEUE_ARN = re.compile(_QUEUE_ARN_PREFIX + r"[A-Za-z0-9_-]{1,75}(\.fifo)?")
 
-# What a subscriber may filter on: the message attributes of every order event.
-FILTERABLE_VALUES: Mapping[str, tuple[str, ...] | None] = {
-    contract.EVENT_TYPE_ATTRIBUTE: (
-        contract.ORDER_CREATED_EVENT,
-        contract.ORDER_STATUS_CHANGED_EVENT,
-    ),
-    contract.STATUS_ATTRIBUTE: tuple(status.value for status in OrderStatus),
-    contract.CUSTOMER_ID_ATTRIBUTE: None,  # any customer id
-}
+# What a subscriber may filter on: the message attributes of every order event, as the event
+# contract defines them (None: any value, e.g. a customer id).
+FILTERABLE_VALUES: Mapping[str, tuple[str, ...] | None] = filterable_values()
 
 # SNS refuses a filter policy whose values combine into more than 150 alternatives.
 MAX_FILTER_COMBINATIONS = 150
@@ -71,9 +67,20 @@ class NotifierSettings:
     memory_mb: int
     email_subscribers: tuple[Subscriber, ...]
     queue_subscribers: tuple[Subscriber, ...]
+    fifo_topic: bool
+    """A FIFO topic: each order's events in order, each (orderId, version) delivered once."""
 
     @classmethod
     def read(cls, config: ConfigReader) -> NotifierSettings:
+        fifo_topic = config.boolean("notifierFifoTopic", False)
+        email_subscribers = _subscribers(
+            config, "notifierEmailSubscribers", EMAIL_ADDRESS, "an e-mail address"
+        )
+        if fifo_topic and email_subscribers:
+            raise ConfigError(
+                "notifierEmailSubscribers",
+                "a FIFO topic (notifierFifoTopic) delivers to SQS queues only, not to e-mail",
+            )
         return cls(
             batch_size=config.integer("notifierBatchSize", 100, 1, 10_000),
             batching_window_seconds=config.integer("notifierBatchingWindowSeconds", 0, 0, 300),
@@ -88,12 +95,14 @@ class NotifierSettings:
             ),
             timeout_seconds=config.integer("notifierTimeoutSeconds", 30, 1, 900),
             memory_mb=config.integer("notifierMemoryMb", 256, 128, 10_240),
-            email_subscribers=_subscribers(
-                config, "notifierEmailSubscribers", EMAIL_ADDRESS, "an e-mail address"
-            ),
+            email_subscribers=email_subscribers,
             queue_subscribers=_subscribers(
-                config, "notifierQueueSubscribers", SQS_QUEUE_ARN, "a standard SQS queue ARN"
+                config,
+                "notifierQueueSubscribers",
+                SQS_ANY_QUEUE_ARN if fifo_topic else SQS_QUEUE_ARN,
+                "an SQS queue ARN" if fifo_topic else "a standard SQS queue ARN",
             ),
+            fifo_topic=fifo_topic,
         )
 
 

@@ -11,6 +11,7 @@ from settings.core import FunctionContext, FunctionSettings, ProcessorSettings, 
 from settings.errors import ConfigError
 from settings.monitoring import MonitoringSettings
 from settings.notifier import NotifierSettings
+from settings.tags import read_tags
 
 ENVIRONMENTS = ("dev", "prod")
 
@@ -27,6 +28,8 @@ class Settings:
     api: ApiSettings
     monitoring: MonitoringSettings
     notifier: NotifierSettings
+    tags: Mapping[str, str]
+    """What every taggable resource is tagged with: project, stack, environment and `tags`."""
 
     @property
     def function_context(self) -> FunctionContext:
@@ -61,6 +64,7 @@ def load_settings(raw: Mapping[str, str], *, project: str, stack: str, region: s
         api=ApiSettings.read(config),
         monitoring=MonitoringSettings.read(config),
         notifier=NotifierSettings.read(config),
+        tags=read_tags(config, project=project, stack=stack, environment=environment),
     )
     config.reject_unread()
     return settings

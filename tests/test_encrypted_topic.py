@@ -93,7 +93,8 @@ def test_the_administrator_manages_the_key_and_only_the_user_may_use_it(
             "Sid": "ServiceUses",
             "Effect": "Allow",
             "Principal": {"Service": "x.amazonaws.com"},
-            "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+            # As the SNS guide writes it for an AWS service publishing to an encrypted topic.
+            "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
             "Resource": "*",
         }
 
@@ -112,6 +113,8 @@ def test_a_users_condition_limits_only_its_own_statement(
         administer, use = _key_policy(pulumi_mocks)
         assert use["Condition"] == only_through_sns
         assert use["Principal"] == {"AWS": ACCOUNT}
+        # As the SNS guide writes it for a principal that publishes itself: no wildcard.
+        assert use["Action"] == ["kms:GenerateDataKey", "kms:Decrypt"]
         assert "Condition" not in administer
 
     return checks.that(built.key.arn, check)

@@ -116,7 +116,7 @@ def test_alarm_topic_is_encrypted_with_a_key_only_cloudwatch_may_use(
         assert all("*" not in action for action in admin["Action"])
         cloudwatch = statements["CloudWatchAlarmsPublishEncrypted"]
         assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
-        assert set(cloudwatch["Action"]) == {"kms:GenerateDataKey", "kms:Decrypt"}
+        assert set(cloudwatch["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
         assert len(statements) == 2
 
     return checks.that(registered(monitoring).apply(sorted), check)

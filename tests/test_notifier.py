@@ -342,6 +342,41 @@ def test_subscribers_from_config_get_raw_sqs_delivery_and_their_filters(
 
 
 @pulumi.runtime.test
+def test_a_fifo_topic_is_chosen_by_config_and_named_as_sns_requires(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    fifo_queue = f"{SHIPPING_QUEUE}.fifo"
+    notifier = _notifier(
+        notifierFifoTopic="true", notifierQueueSubscribers=json.dumps([fifo_queue, AUDIT_QUEUE])
+    )
+
+    def check(values: list[Any]) -> None:
+        topic_arn, topic_name = values[0], values[1]
+        topic = _inputs(pulumi_mocks, TOPIC, "orders-topic")
+        assert topic["fifoTopic"] is True
+        assert "contentBasedDeduplication" not in topic  # the notifier sets each id itself
+        assert topic_name.endswith(".fifo")
+        assert topic_arn.endswith(".fifo")
+        subscriptions = pulumi_mocks.of_type("aws:sns/topicSubscription:TopicSubscription")
+        assert sorted(s.inputs["endpoint"] for s in subscriptions) == [AUDIT_QUEUE, fifo_queue]
+
+    outputs = pulumi.Output.all(notifier.topic_arn, notifier.topic_name, registered(notifier))
+    return checks.that(outputs, check)
+
+
+@pulumi.runtime.test
+def test_a_standard_topic_leaves_fifo_unset(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    notifier = _notifier()
+
+    def check(_: object) -> None:
+        assert "fifoTopic" not in _inputs(pulumi_mocks, TOPIC, "orders-topic")
+
+    return checks.that(registered(notifier), check)
+
+
+@pulumi.runtime.test
 def test_no_subscriptions_exist_unless_configured(
     pulumi_mocks: RecordingMocks, checks: OutputChecks
 ) -> pulumi.Output[None]:

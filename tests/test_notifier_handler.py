@@ -1,11 +1,13 @@
 """The notifier against moto, fed real DynamoDB stream records: what reaches SQS subscribers,
-what filter policies let through, and that refused publishes are retried without a loss."""
+what filter policies let through, and that refused publishes are retried within the invocation
+without a repeat, and reported without a loss when they stay refused."""
 
 from __future__ import annotations
 
 import importlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +27,7 @@ from tests.factories import settings_for
 from tools.aws_doubles.lambda_events import LocalLambdaContext
 from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT, REGION, create_order_table
 from tools.aws_doubles.stream_events import dynamodb_stream_event, read_stream
+from tools.order_events.contract import delivered_breaches
 
 TABLE = "orders"
 ENVIRONMENT = "test"
@@ -47,6 +50,8 @@ class Stack:
     topic_arn: str
     all_events_url: str
     publish_calls: list[list[dict[str, Any]]] = field(default_factory=list)
+    slept: list[float] = field(default_factory=list)
+    remaining_millis: int = 30_000
     clock: int = 1_764_064_800_000
 
     def _now(self) -> str:
@@ -97,7 +102,7 @@ class Stack:
         """One invocation; the sequence numbers reported failed."""
         response = self.notifier.handler(
             dynamodb_stream_event(records, self.stream_arn, REGION),
-            LocalLambdaContext("notifier"),
+            _Context("notifier", remaining=self.remaining_millis),
         )
         return [failure["itemIdentifier"] for failure in response["batchItemFailures"]]
 
@@ -127,11 +132,13 @@ class Stack:
         return str(url)
 
     def received(self, queue_url: str) -> list[dict[str, Any]]:
-        """Every message on the queue: its parsed body plus its message attributes."""
+        """Every message on the queue: its parsed body plus its message attributes. Each
+        must keep the event contract (api/events.asyncapi.yaml)."""
         messages: list[dict[str, Any]] = []
         while page := self.sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
         ).get("Messages"):
+            assert delivered_breaches(page) == []
             for message in page:
                 attributes = {
                     name: value["StringValue"]
@@ -146,8 +153,20 @@ class Stack:
         return dict(item["Item"])
 
 
+@dataclass
+class _Context(LocalLambdaContext):
+    remaining: int = 30_000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining
+
+
 def _sequence(record: dict[str, Any]) -> int:
     return int(record["dynamodb"]["SequenceNumber"])
+
+
+def _sequence_number(record: dict[str, Any]) -> str:
+    return str(record["dynamodb"]["SequenceNumber"])
 
 
 def _keys(messages: list[dict[str, Any]]) -> set[tuple[str, int]]:
@@ -196,27 +215,49 @@ def stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
             return real_publish_batch(**kwargs)
 
         monkeypatch.setattr(notifier.sns, "publish_batch", counted_publish_batch)
+        # Waits between retry rounds are recorded, not waited.
+        monkeypatch.setattr(notifier, "sleep", stack.slept.append)
         yield stack
 
 
-def _refusing(stack: Stack, refused_ids: set[str]) -> Callable[..., Any]:
-    """PublishBatch that refuses the given entry ids once, as SNS does for an internal error."""
+def _refusing(
+    stack: Stack, which: Callable[[dict[str, Any]], bool], times: int | None = None
+) -> Callable[..., Any]:
+    """PublishBatch that refuses the events `which` picks, as SNS does for an internal error:
+    each such event its first `times` attempts, or always."""
     publish = stack.notifier.sns.publish_batch
-    refused_once: set[str] = set()
+    attempts: Counter[str] = Counter()
+
+    def refused(entry: dict[str, Any]) -> bool:
+        if not which(json.loads(entry["Message"])):
+            return False
+        attempts[entry["Message"]] += 1
+        return times is None or attempts[entry["Message"]] <= times
 
     def publish_batch(**kwargs: Any) -> Any:
         entries = kwargs["PublishBatchRequestEntries"]
-        refuse = {entry["Id"] for entry in entries} & refused_ids - refused_once
-        refused_once.update(refuse)
-        kept = [entry for entry in entries if entry["Id"] not in refuse]
+        refuse = [entry for entry in entries if refused(entry)]
+        kept = [entry for entry in entries if entry not in refuse]
         response = publish(**{**kwargs, "PublishBatchRequestEntries": kept}) if kept else {}
         failed = [
-            {"Id": entry_id, "Code": "InternalError", "SenderFault": False, "Message": "retry"}
-            for entry_id in sorted(refuse)
+            {"Id": entry["Id"], "Code": "InternalError", "SenderFault": False, "Message": "retry"}
+            for entry in refuse
         ]
         return {"Successful": response.get("Successful", []), "Failed": failed}
 
     return publish_batch
+
+
+def _of(order_ids: set[str]) -> Callable[[dict[str, Any]], bool]:
+    return lambda event: event["orderId"] in order_ids
+
+
+def _announced(stack: Stack) -> list[tuple[str, int]]:
+    """(orderId, version) of every message the all-events subscriber got, repeats included."""
+    return sorted(
+        (message["body"]["orderId"], message["body"]["version"])
+        for message in stack.received(stack.all_events_url)
+    )
 
 
 def test_creations_and_status_changes_arrive_as_documented_events(stack: Stack) -> None:
@@ -310,7 +351,7 @@ def test_a_filter_policy_subscription_receives_only_what_it_asked_for(stack: Sta
     assert len(stack.received(stack.all_events_url)) == 6
 
 
-def test_a_refused_entry_fails_its_record_and_all_later_ones_and_a_retry_loses_nothing(
+def test_a_refusal_that_clears_is_retried_within_the_invocation_and_repeats_nothing(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a shard of twelve creations with a non-announcing change among them
@@ -318,33 +359,69 @@ def test_a_refused_entry_fails_its_record_and_all_later_ones_and_a_retry_loses_n
         stack.create(f"o-{number}")
         if number == 6:
             stack.touch("o-0")
-    records = stack.records()
-    # AND SNS refusing, once, the entry of the record at batch position 3
-    monkeypatch.setattr(stack.notifier.sns, "publish_batch", _refusing(stack, {"3"}))
+    # AND SNS refusing o-3's event twice, then taking it
+    monkeypatch.setattr(
+        stack.notifier.sns, "publish_batch", _refusing(stack, _of({"o-3"}), times=2)
+    )
 
     # WHEN Lambda invokes the notifier with the batch
+    failed = stack.invoke(stack.records())
+
+    # THEN nothing is reported, and every event reached the subscriber exactly once
+    assert failed == []
+    assert _announced(stack) == sorted((f"o-{number}", 1) for number in range(12))
+    # AND only the refused entry was sent again, after two short jittered waits (what SNS
+    # took per call: nine of the first ten, the last two, then o-3 on its third attempt)
+    assert [len(entries) for entries in stack.publish_calls] == [9, 2, 1]
+    assert len(stack.slept) == 2
+    assert all(0 <= delay <= stack.notifier.RETRY_POLICY.max_delay_seconds for delay in stack.slept)
+
+
+def test_a_refusal_that_never_clears_reports_that_order_from_there_on_and_holds_it_back(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN o-1 created and moved twice among other orders' creations
+    stack.create("o-0")
+    stack.create("o-1")
+    stack.create("o-2")
+    stack.move("o-1", "CONFIRMED")
+    stack.create("o-3")
+    stack.move("o-1", "SHIPPED")
+    records = stack.records()
+    # AND SNS refusing o-1's second version for good
+    real = stack.notifier.sns.publish_batch
+    refuse_second = _refusing(
+        stack, lambda event: (event["orderId"], event["version"]) == ("o-1", 2)
+    )
+    monkeypatch.setattr(stack.notifier.sns, "publish_batch", refuse_second)
+
     failed = stack.invoke(records)
 
-    # THEN that record and every later one, announced or not, are reported; earlier ones are not
-    assert failed == [record["dynamodb"]["SequenceNumber"] for record in records[3:]]
-    # AND the second PublishBatch call was never made: nothing after the gap went out
-    assert len(stack.publish_calls) == 1
+    # THEN o-1's versions 2 and 3 are reported (3 was never sent), the rest is out once
+    assert failed == [_sequence_number(records[3]), _sequence_number(records[5])]
+    assert _announced(stack) == [("o-0", 1), ("o-1", 1), ("o-2", 1), ("o-3", 1)]
+    sent_versions = [
+        json.loads(entry["Message"])["version"]
+        for entries in stack.publish_calls
+        for entry in entries
+        if json.loads(entry["Message"])["orderId"] == "o-1"
+    ]
+    assert 3 not in sent_versions
+    assert len(stack.slept) == stack.notifier.RETRY_POLICY.max_rounds - 1
 
-    # WHEN Lambda retries from the checkpoint
+    # WHEN SNS takes everything again and Lambda retries from the checkpoint
+    monkeypatch.setattr(stack.notifier.sns, "publish_batch", real)
     assert stack.deliver_like_lambda(records[3:]) == 1
 
-    # THEN every event reached the subscriber at least once
-    assert _keys(stack.received(stack.all_events_url)) == {
-        (f"o-{number}", 1) for number in range(12)
-    }
+    # THEN o-1's versions arrive; o-3's creation, after the checkpoint, arrives a second time
+    assert _announced(stack) == [("o-1", 2), ("o-1", 3), ("o-3", 1)]
 
 
-def test_a_failed_call_fails_its_chunk_and_later_records_but_keeps_earlier_chunks(
+def test_a_failed_call_is_retried_within_the_invocation(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for number in range(15):
         stack.create(f"t-{number}")
-    records = stack.records()
     counted = stack.notifier.sns.publish_batch
     calls = 0
 
@@ -359,31 +436,34 @@ def test_a_failed_call_fails_its_chunk_and_later_records_but_keeps_earlier_chunk
 
     monkeypatch.setattr(stack.notifier.sns, "publish_batch", throttled_second_call)
 
-    failed = stack.invoke(records)
+    assert stack.invoke(stack.records()) == []
 
-    assert failed == [record["dynamodb"]["SequenceNumber"] for record in records[10:]]
-    assert _keys(stack.received(stack.all_events_url)) == {(f"t-{n}", 1) for n in range(10)}
-
-    stack.deliver_like_lambda(records[10:])
-
-    assert _keys(stack.received(stack.all_events_url)) == {(f"t-{n}", 1) for n in range(10, 15)}
+    assert _announced(stack) == sorted((f"t-{n}", 1) for n in range(15))
+    # The second call (five entries) failed and was made again after one wait.
+    assert calls == 3
+    assert [len(entries) for entries in stack.publish_calls] == [10, 5]
+    assert len(stack.slept) == 1
 
 
 # Nothing is published, so Powertools warns that the invocation has no metrics.
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
-def test_an_entirely_refused_batch_is_reported_not_raised_and_retried_whole(
+def test_with_no_time_left_to_wait_a_refused_batch_is_reported_at_once_and_retried_whole(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for number in range(3):
         stack.create(f"r-{number}")
     records = stack.records()
-    monkeypatch.setattr(stack.notifier.sns, "publish_batch", _refusing(stack, {"0", "1", "2"}))
+    monkeypatch.setattr(
+        stack.notifier.sns, "publish_batch", _refusing(stack, _of({"r-0", "r-1", "r-2"}), times=1)
+    )
+    stack.remaining_millis = stack.notifier.RETRY_POLICY.safety_margin_millis
 
-    assert stack.invoke(records) == [record["dynamodb"]["SequenceNumber"] for record in records]
+    assert stack.invoke(records) == [_sequence_number(record) for record in records]
     assert stack.received(stack.all_events_url) == []
+    assert stack.slept == []
 
     stack.deliver_like_lambda(records)
-    assert _keys(stack.received(stack.all_events_url)) == {(f"r-{n}", 1) for n in range(3)}
+    assert _announced(stack) == [(f"r-{n}", 1) for n in range(3)]
 
 
 # Nothing is published, so Powertools warns that the invocation has no metrics.
@@ -432,3 +512,56 @@ def test_stream_timestamps_reach_the_handler_as_epoch_seconds(stack: Stack) -> N
     assert isinstance(created, int)
     assert abs(created - datetime.now(tz=UTC).timestamp()) < 3600
     assert record["eventSourceARN"] == stack.stream_arn
+
+
+def test_on_a_fifo_topic_each_change_is_delivered_once_even_when_published_again(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a FIFO topic (notifierFifoTopic) with a FIFO queue subscribed
+    topic_arn = stack.sns.create_topic(Name="order-events.fifo", Attributes={"FifoTopic": "true"})[
+        "TopicArn"
+    ]
+    stack.topic_arn = topic_arn
+    queue_url = stack.sqs.create_queue(QueueName="shipping.fifo", Attributes={"FifoQueue": "true"})[
+        "QueueUrl"
+    ]
+    queue_arn = stack.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    stack.sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn["Attributes"]["QueueArn"],
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    monkeypatch.setenv(contract.ORDER_EVENTS_TOPIC_ARN_ENV, topic_arn)
+    stack.notifier = importlib.reload(stack.notifier)
+    monkeypatch.setattr(stack.notifier, "sleep", stack.slept.append)
+    published: list[dict[str, Any]] = []
+    real = stack.notifier.sns.publish_batch
+
+    def recorded(**kwargs: Any) -> Any:
+        published.extend(kwargs["PublishBatchRequestEntries"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(stack.notifier.sns, "publish_batch", recorded)
+    stack.create("A")
+    stack.move("A", "CONFIRMED")
+    stack.create("B")
+    records = stack.records()
+
+    # WHEN the batch is handled twice (a retry from an earlier checkpoint)
+    assert stack.invoke(records) == []
+    assert stack.invoke(records) == []
+
+    # THEN every entry named its order as group and the change as deduplication id
+    assert {(e["MessageGroupId"], e["MessageDeduplicationId"]) for e in published} == {
+        ("A", "A:1"),
+        ("A", "A:2"),
+        ("B", "B:1"),
+    }
+    # AND the queue got each change once, each order's versions in order
+    received = [
+        (message["body"]["orderId"], message["body"]["version"])
+        for message in stack.received(queue_url)
+    ]
+    assert sorted(received) == [("A", 1), ("A", 2), ("B", 1)]
+    assert [version for order, version in received if order == "A"] == [1, 2]

@@ -18,6 +18,18 @@ def test_defaults_read_the_stream_in_batches_with_bounded_retries() -> None:
     assert (dev.max_retry_attempts, prod.max_retry_attempts) == (3, 10)
     assert (dev.max_record_age_seconds, prod.max_record_age_seconds) == (3_600, 86_400)
     assert dev.email_subscribers == dev.queue_subscribers == ()
+    assert dev.fifo_topic is prod.fifo_topic is False
+
+
+def test_a_fifo_topic_takes_standard_and_fifo_queues() -> None:
+    notifier = settings_for(
+        "dev",
+        notifierFifoTopic="true",
+        notifierQueueSubscribers=json.dumps([f"{QUEUE}.fifo?status=SHIPPED", QUEUE]),
+    ).notifier
+
+    assert notifier.fifo_topic is True
+    assert [queue.endpoint for queue in notifier.queue_subscribers] == [f"{QUEUE}.fifo", QUEUE]
 
 
 def test_subscribers_keep_their_endpoints_and_filters() -> None:
@@ -82,6 +94,31 @@ def test_a_subscriber_keeps_its_id_when_its_filter_changes() -> None:
             {"notifierQueueSubscribers": '["arn:aws:sns:eu-west-1:123456789012:topic"]'},
             "notifierQueueSubscribers",
             "not a standard SQS queue ARN",
+        ),
+        ({"notifierFifoTopic": "yes"}, "notifierFifoTopic", "'yes' is not true or false"),
+        (
+            {
+                "notifierFifoTopic": "true",
+                "notifierEmailSubscribers": '["ops@example.com"]',
+            },
+            "notifierEmailSubscribers",
+            "a FIFO topic (notifierFifoTopic) delivers to SQS queues only, not to e-mail",
+        ),
+        (
+            {
+                "notifierFifoTopic": "true",
+                "notifierQueueSubscribers": json.dumps([f"{QUEUE}{'x' * 70}.fifo"]),
+            },
+            "notifierQueueSubscribers",
+            "is not an SQS queue ARN",
+        ),
+        (
+            {
+                "notifierFifoTopic": "true",
+                "notifierQueueSubscribers": '["arn:aws:sns:eu-west-1:123456789012:t.fifo"]',
+            },
+            "notifierQueueSubscribers",
+            "is not an SQS queue ARN",
         ),
         (
             {"notifierQueueSubscribers": json.dumps([f"{QUEUE}?colour=red"])},

@@ -145,13 +145,13 @@ def test_every_sqs_status_selects_exactly_one_integration_response() -> None:
     assert set(answers.values()) <= declared
 
 
-def test_invalid_bodies_get_a_json_400_saying_what_is_wrong() -> None:
+def test_invalid_bodies_get_a_problem_400_with_the_request_id() -> None:
     responses = _deployed("dev")["x-amazon-apigateway-gateway-responses"]
     bad_body = responses["BAD_REQUEST_BODY"]
     assert bad_body["statusCode"] == "400"
     template = bad_body["responseTemplates"]["application/json"]
-    assert '"$context.error.validationErrorString"' in template
-    assert '"$context.requestId"' in template
+    assert '"requestId":"$context.requestId"' in template
+    assert '"status":400' in template
     for fallback in ("DEFAULT_4XX", "DEFAULT_5XX"):
         template = responses[fallback]["responseTemplates"]["application/json"]
         assert "$context.error.messageString" in template
@@ -159,18 +159,20 @@ def test_invalid_bodies_get_a_json_400_saying_what_is_wrong() -> None:
 
 
 def test_gateway_response_templates_are_json_once_filled() -> None:
-    # Gateway responses only substitute variables; fill them as API Gateway would.
+    # Gateway responses only substitute variables; fill them as API Gateway would, with
+    # messages holding what JSON must escape (messageString is the quoted message).
     responses = _deployed("dev")["x-amazon-apigateway-gateway-responses"]
+    nasty = 'say "no" \\ twice'
     values = {
-        "$context.error.validationErrorString": "[instance failed to match the pattern]",
-        "$context.error.messageString": '"Invalid request body"',
+        "$context.error.validationErrorString": nasty,
+        "$context.error.messageString": json.dumps(nasty),
         "$context.requestId": "req-1",
     }
     for response in responses.values():
         text = response["responseTemplates"]["application/json"]
         for variable, value in values.items():
             text = text.replace(variable, value)
-        assert json.loads(text)["message"]
+        assert json.loads(text)["requestId"] == "req-1"
 
 
 def test_no_binary_media_types_so_bodies_reach_the_template_as_text() -> None:

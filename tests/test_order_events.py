@@ -164,6 +164,15 @@ def _without(name: str) -> dict[str, Any]:
             _record("MODIFY", new=PENDING_ORDER, old={**PENDING_ORDER, "status": "LOST"}),
             "'LOST' is not an order",
         ),
+        # Readable, but the event would break the contract subscribers build on.
+        (
+            _record("INSERT", new={**PENDING_ORDER, "customerId": "c 9"}),
+            "OrderCreated body: data.customerId must match pattern",
+        ),
+        (
+            _record("INSERT", new={**PENDING_ORDER, "updatedAt": "yesterday"}),
+            "OrderCreated body: data.timestamp must match pattern",
+        ),
     ],
 )
 def test_a_malformed_record_is_refused_with_the_reason(
@@ -172,3 +181,13 @@ def test_a_malformed_record_is_refused_with_the_reason(
     with pytest.raises(MalformedRecord) as refused:
         order_event(record)
     assert problem in str(refused.value)
+
+
+def test_on_a_fifo_topic_the_order_is_the_group_and_the_change_the_deduplication_id() -> None:
+    created = order_event(_record("INSERT", new=PENDING_ORDER))
+    moved = order_event(_record("MODIFY", new=_moved(PENDING_ORDER, "SHIPPED"), old=PENDING_ORDER))
+
+    assert created is not None
+    assert moved is not None
+    assert created.fifo_ids() == {"MessageGroupId": "o-1", "MessageDeduplicationId": "o-1:1"}
+    assert moved.fifo_ids() == {"MessageGroupId": "o-1", "MessageDeduplicationId": "o-1:2"}

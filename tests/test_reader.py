@@ -126,8 +126,8 @@ def test_a_stored_order_is_read_back_as_json(reader: Reader) -> None:
 def test_an_unknown_order_is_404(reader: Reader) -> None:
     response = reader.get(ORDER, {"orderId": "never-stored"})
     assert response["statusCode"] == 404
-    assert "never-stored" in json_body(response)["message"]
-    _conforms("Error", json_body(response))
+    assert "never-stored" in json_body(response)["detail"]
+    _conforms("Problem", json_body(response))
 
 
 @pytest.mark.parametrize(
@@ -139,8 +139,8 @@ def test_ids_the_schema_forbids_are_400(
 ) -> None:
     response = reader.get(resource, path)
     assert response["statusCode"] == 400
-    assert "not a valid identifier" in json_body(response)["message"]
-    _conforms("Error", json_body(response))
+    assert "not a valid identifier" in json_body(response)["detail"]
+    _conforms("Problem", json_body(response))
 
 
 def test_a_customers_orders_come_newest_first_page_by_page(reader: Reader) -> None:
@@ -199,7 +199,7 @@ def test_a_tampered_cursor_or_bad_limit_is_400(reader: Reader, query: dict[str, 
     reader.store(_order("o-1"), FIRST_ORDER_MILLIS)
     response = reader.get(CUSTOMER_ORDERS, {"customerId": "c-1"}, **query)
     assert response["statusCode"] == 400
-    assert json_body(response)["message"]
+    assert json_body(response)["detail"]
 
 
 def test_a_cursor_for_another_customer_is_refused(reader: Reader) -> None:
@@ -210,4 +210,4 @@ def test_a_cursor_for_another_customer_is_refused(reader: Reader) -> None:
     response = reader.get(CUSTOMER_ORDERS, {"customerId": "c-1"}, cursor=cursor)
 
     assert response["statusCode"] == 400
-    assert "another customer" in json_body(response)["message"]
+    assert "another customer" in json_body(response)["detail"]

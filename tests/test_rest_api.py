@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from handlers.problems import PROBLEM_CONTENT_TYPE
 from handlers.rest_api import ApiError, ApiRequest, NotFound, Routes, answer
 from tests.api_gateway_events import REQUEST_TIME_EPOCH, proxy_event
 
@@ -16,8 +17,8 @@ ORDER = "/orders/{orderId}"
 class Teapot(ApiError):
     status_code = 418
 
-    def body(self) -> dict[str, Any]:
-        return {"message": str(self), "hint": "short and stout"}
+    def extensions(self) -> dict[str, Any]:
+        return {"hint": "short and stout"}
 
 
 def _echo(request: ApiRequest) -> dict[str, Any]:
@@ -71,19 +72,39 @@ def test_absent_parameters_read_as_empty() -> None:
     assert (request.path_parameters, request.query) == ({}, {})
 
 
-def test_an_api_error_is_answered_with_its_status_and_body() -> None:
-    response = answer(ROUTES, proxy_event("PATCH", ORDER, {"orderId": "o-1"}, body={}))
+def _problem(status: int, title: str, detail: str, event: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "requestId": event["requestContext"]["requestId"],
+    }
+
+
+def test_an_api_error_is_answered_with_its_status_as_problem_details() -> None:
+    event = proxy_event("PATCH", ORDER, {"orderId": "o-1"}, body={})
+
+    response = answer(ROUTES, event)
 
     assert response["statusCode"] == 418
-    assert json.loads(response["body"]) == {"message": "no coffee here", "hint": "short and stout"}
+    assert response["multiValueHeaders"] == {"Content-Type": [PROBLEM_CONTENT_TYPE]}
+    assert json.loads(response["body"]) == {
+        **_problem(418, "I'm a Teapot", "no coffee here", event),
+        "hint": "short and stout",
+    }
 
 
 @pytest.mark.parametrize(("method", "resource"), [("POST", ORDER), ("GET", "/elsewhere")])
 def test_a_route_the_handler_does_not_serve_is_404(method: str, resource: str) -> None:
-    response = answer(ROUTES, proxy_event(method, resource, {}))
+    event = proxy_event(method, resource, {})
+
+    response = answer(ROUTES, event)
 
     assert response["statusCode"] == 404
-    assert json.loads(response["body"]) == {"message": f"no route for {method} {resource}"}
+    assert json.loads(response["body"]) == _problem(
+        404, "Not Found", f"no route for {method} {resource}", event
+    )
 
 
 def test_any_other_failure_is_left_to_lambda_as_a_function_error() -> None:
@@ -96,7 +117,9 @@ def test_not_found_is_404_with_its_message() -> None:
     def missing(_: ApiRequest) -> dict[str, Any]:
         raise NotFound("no order o-9")
 
-    response = answer({("GET", ORDER): missing}, proxy_event("GET", ORDER, {"orderId": "o-9"}))
+    event = proxy_event("GET", ORDER, {"orderId": "o-9"})
+
+    response = answer({("GET", ORDER): missing}, event)
 
     assert response["statusCode"] == 404
-    assert json.loads(response["body"]) == {"message": "no order o-9"}
+    assert json.loads(response["body"]) == _problem(404, "Not Found", "no order o-9", event)

@@ -186,7 +186,7 @@ def test_a_malformed_request_is_400(
     table.store()
     response = _patch(updater, order_id, body)
     assert response["statusCode"] == 400
-    _conforms("Error", json_body(response))
+    _conforms("Problem", json_body(response))
 
 
 def _interleaved(

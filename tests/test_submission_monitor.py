@@ -89,7 +89,7 @@ class World:
         response = self.reader.handler(event, LocalLambdaContext("reader"))
         code, body = int(response["statusCode"]), json_body(response)
         schema = {
-            **COMPONENTS["schemas"]["Submission" if code == 200 else "Error"],
+            **COMPONENTS["schemas"]["Submission" if code == 200 else "Problem"],
             "components": COMPONENTS,
         }
         OAS30Validator(schema).validate(body)

@@ -18,7 +18,19 @@ from tools.repository import REPO_ROOT
 MAKE_SECONDS = 120
 # The Makefile's own variables: make would take them from the environment too.
 MAKE_VARIABLES = frozenset(
-    {"STACK", "DLQ_URL", "QUEUE_URL", "ENDPOINT_URL", "DRY_RUN", "ORDERS_PER_DAY", "SEED"}
+    {
+        "STACK",
+        "DLQ_URL",
+        "QUEUE_URL",
+        "ENDPOINT_URL",
+        "DRY_RUN",
+        "ORDERS_PER_DAY",
+        "SEED",
+        "RATE",
+        "SECONDS",
+        "SET",
+        "QUOTA",
+    }
 )
 # Under `make test` these tell the make a test starts that it is a sub-make (its errors then
 # read `make[1]: ***`) and hand it the outer make's flags: the test's make starts afresh.

@@ -3,7 +3,8 @@
 One block per provider resource, sorted by type and name: its physical name and every
 input as `path = value`. Policy documents are opened statement by statement; other large
 JSON documents (the OpenAPI body, the dashboard) are summarised with a digest, so a change
-shows as one line. `--diff dev prod` prints the unified diff of two inventories.
+shows as one line. The stack's tags, which every taggable resource carries, are listed once
+under the heading. `--diff dev prod` prints the unified diff of two inventories.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import difflib
 import hashlib
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -24,6 +26,7 @@ from tools.pulumi_mocks.recording import RecordedResource
 
 # JSON documents up to this size are opened like any other input.
 OPENED_DOCUMENT_CHARS = 1_000
+STACK_TAGS = "<the stack's tags>"
 
 
 def _digest(text: str) -> str:
@@ -71,28 +74,42 @@ def _scalar(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def _resource_block(resource: RecordedResource) -> list[str]:
+def _stack_tags(resources: Sequence[RecordedResource]) -> dict[str, Any]:
+    """The tags most resources carry: the stack's, which would otherwise repeat in every block
+    and make every block of a dev-prod diff differ."""
+    carried = Counter(
+        json.dumps(r.inputs["tags"], sort_keys=True)
+        for r in resources
+        if isinstance(r.inputs.get("tags"), dict)
+    )
+    return json.loads(carried.most_common(1)[0][0]) if carried else {}
+
+
+def _input_lines(resource: RecordedResource, stack_tags: dict[str, Any]) -> Iterator[str]:
+    for key in sorted(resource.inputs):
+        if key == "tags" and stack_tags and resource.inputs[key] == stack_tags:
+            yield f"tags = {STACK_TAGS}"
+        else:
+            yield from _lines(resource.inputs[key], key)
+
+
+def _resource_block(resource: RecordedResource, stack_tags: dict[str, Any]) -> list[str]:
     physical = resource.state.get("name")
     heading = f"{resource.type} {resource.name}" + (f" ({physical})" if physical else "")
-    return [
-        heading,
-        *(
-            f"  {line}"
-            for key in sorted(resource.inputs)
-            for line in _lines(resource.inputs[key], key)
-        ),
-    ]
+    return [heading, *(f"  {line}" for line in _input_lines(resource, stack_tags))]
 
 
 def inventory(stack: Stack) -> list[str]:
     resources = sorted(stack.aws_resources(), key=lambda r: (r.type, r.name))
     components = len(stack.resources) - len(resources)
+    stack_tags = _stack_tags(resources)
     lines = [
         f"# stack {stack.name} ({stack.region}): {len(resources)} resources "
-        f"in {components} components"
+        f"in {components} components",
+        *(f"# {line}" for line in _lines(stack_tags, "tags")),
     ]
     for resource in resources:
-        lines += ["", *_resource_block(resource)]
+        lines += ["", *_resource_block(resource, stack_tags)]
     lines += ["", "# outputs"]
     lines += [f"{name} = {_scalar(value)}" for name, value in sorted(stack.outputs.items())]
     return lines

@@ -12,6 +12,10 @@ draft-04 models with `jsonschema`; the rules are the same, the wording of
 `validationErrorString` is jsonschema's, not API Gateway's, and long values in it are
 abridged (`tools.local_run.validation_errors`).
 
+Gateway responses are filled as API Gateway documents it: variables substituted, nothing
+escaped but `$context.error.messageString`, which is "the quoted value" of the message (a
+JSON string); their headers are the document's literal values (api/problem_templates.py).
+
 The SQS integration sends one message at a time. The whole local run shares one
 interpreter, so concurrent sends hardly queue a burst any faster; they take the interpreter
 from the event source's pollers instead, the queue outgrows them, and every SQS call moto
@@ -109,9 +113,21 @@ class GatewayError(Exception):
         self.validation_error = validation_error
 
 
-def _json_text(value: str) -> str:
-    """`value` safe inside a JSON string literal of a template."""
-    return json.dumps(value)[1:-1]
+def _literal_headers(parameters: Mapping[str, str]) -> dict[str, str]:
+    """A gateway response's `gatewayresponse.header.*` mappings: only literal values
+    (`'value'`) are emulated, and a mapping from the request is refused, not dropped."""
+    headers = {}
+    for target, source in parameters.items():
+        name = target.removeprefix("gatewayresponse.header.")
+        if (
+            name == target
+            or len(source) < 2
+            or not source.startswith("'")
+            or not source.endswith("'")
+        ):
+            raise ValueError(f"the local gateway maps only literal header values, not {target}")
+        headers[name] = source[1:-1]
+    return headers
 
 
 class LocalApiGateway:
@@ -141,12 +157,12 @@ class LocalApiGateway:
                 return self._send_order(ready, route.integration)
             return self._proxy(ready, route.integration)
         except GatewayError as error:
-            return self._gateway_response(error, request_id)
+            return self.gateway_response(error, request_id)
 
     def too_large(self) -> HttpResponse:
         """The answer to a request over API Gateway's payload limit."""
         error = GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long")
-        return self._gateway_response(error, str(uuid.uuid4()))
+        return self.gateway_response(error, str(uuid.uuid4()))
 
     def _route(self, request: HttpRequest) -> tuple[Route, dict[str, str]]:
         for route in self.routes:
@@ -260,7 +276,7 @@ class LocalApiGateway:
             raise GatewayError("DEFAULT_5XX", 502, "Internal server error")
         return response
 
-    def _gateway_response(self, error: GatewayError, request_id: str) -> HttpResponse:
+    def gateway_response(self, error: GatewayError, request_id: str) -> HttpResponse:
         """The document's gateway response for the error's type (or its DEFAULT_4XX/5XX)."""
         responses: Mapping[str, Any] = self.document.get(
             "x-amazon-apigateway-gateway-responses", {}
@@ -273,11 +289,16 @@ class LocalApiGateway:
         context = {
             "requestId": request_id,
             "error": {
-                "message": _json_text(error.message),
+                "message": error.message,
                 "messageString": json.dumps(error.message),
                 "responseType": error.response_type,
-                "validationErrorString": _json_text(error.validation_error),
+                "validationErrorString": error.validation_error,
             },
         }
         body: str = airspeed.Template(template).merge({"context": context})
-        return HttpResponse(int(spec.get("statusCode", error.status)), body.encode("utf-8"))
+        headers = _literal_headers(spec.get("responseParameters", {}))
+        return HttpResponse(
+            int(spec.get("statusCode", error.status)),
+            body.encode("utf-8"),
+            {"Content-Type": "application/json", **headers},
+        )

@@ -7,6 +7,7 @@ A real HTTP endpoint, so the handlers, boto3 and the AWS CLI all reach it the sa
 from __future__ import annotations
 
 import socket
+import urllib.request
 from typing import Any
 
 import boto3
@@ -24,6 +25,9 @@ from tools.local_run.options import LocalRunError
 
 # moto accepts any credentials; these only keep botocore from looking for real ones.
 LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+# moto's own API that empties every service's state:
+# https://docs.getmoto.org/en/latest/docs/server_mode.html#reset-api
+RESET_PATH = "/moto-api/reset"
 # A stuck call should fail a local run quickly, not hang it.
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 2})
 
@@ -78,6 +82,16 @@ class AwsEndpoint(BackgroundServer):
         finally:
             sock.close()
         self._serve_in_background(server, "local-aws")
+
+    def stop(self) -> None:
+        """Also empties moto, whose state lives in this process: the next endpoint started
+        here (a second local run, as the tests start) would find this run's resources."""
+        if self._thread.is_alive():
+            reset = urllib.request.Request(  # noqa: S310 - the URL is this endpoint's
+                self.url + RESET_PATH, method="POST"
+            )
+            urllib.request.urlopen(reset, timeout=CLIENT_CONFIG.read_timeout).close()  # noqa: S310
+        super().stop()
 
     def client(self, service: str) -> Any:
         """A boto3 client for `service` on this endpoint."""

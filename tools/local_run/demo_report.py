@@ -20,6 +20,7 @@ from tools.local_run.activity import SourceActivity
 from tools.local_run.demo_script import Outcome, QueueMessage, ScriptedRequest
 from tools.local_run.http_client import ApiAnswer
 from tools.local_run.pipeline import LocalPipeline
+from tools.order_events.contract import delivered_breaches
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class SentRequest:
             document = self.answer.json()
         except ValueError:
             return self.answer.text[:120]
-        return str(document.get("detail") or document.get("message") or document)
+        return str(document.get("detail") or document.get("title") or document)
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class PipelineState:
     stored: dict[str, dict[str, Any]] = field(default_factory=dict)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     notifications: list[dict[str, Any]] = field(default_factory=list)
+    contract_breaches: list[str] = field(default_factory=list)
+    """How received notifications break the event contract (api/events.asyncapi.yaml)."""
     queue_backlog: int = 0
     stream_failures: int = 0
     activity: dict[str, SourceActivity] = field(default_factory=dict)
@@ -132,9 +135,9 @@ def collect_state(pipeline: LocalPipeline) -> PipelineState:
         DeadLetter(message["Body"], _string_attributes(message))
         for message in _drain(sqs, inventory.dead_letter_queue_url)
     ]
-    state.notifications = [
-        json.loads(message["Body"]) for message in _drain(sqs, inventory.events_subscriber_url)
-    ]
+    events = _drain(sqs, inventory.events_subscriber_url)
+    state.notifications = [json.loads(message["Body"]) for message in events]
+    state.contract_breaches = delivered_breaches(events)
     state.queue_backlog = pipeline.queue_backlog()
     state.stream_failures = len(_drain(sqs, inventory.stream_failure_queue_url))
     return state
@@ -207,6 +210,13 @@ def account(
         received == expected,
         f"every stored change announced: {len(expected)} events "
         f"(missing {len(expected - received)}, unexpected {len(received - expected)})",
+    )
+    breaches = state.contract_breaches
+    result.check(
+        not breaches,
+        " ".join(
+            ["every event keeps the event contract", f"({len(breaches)} breaches)", *breaches[:3]]
+        ),
     )
     result.check(state.queue_backlog == 0, f"order queue empty ({state.queue_backlog} left)")
     result.check(

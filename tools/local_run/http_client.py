@@ -17,6 +17,12 @@ class ApiAnswer:
     text: str
     headers: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def content_type(self) -> str:
+        """The Content-Type header (names are case-insensitive), empty if none."""
+        found = [value for name, value in self.headers.items() if name.lower() == "content-type"]
+        return found[-1] if found else ""
+
     def json(self) -> Any:
         return json.loads(self.text)
 

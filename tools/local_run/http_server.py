@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socket import socket
 from urllib.parse import parse_qsl, urlsplit
 
+from handlers.problems import PROBLEM_CONTENT_TYPE, problem_body
 from tools.local_run.api_gateway import MAX_PAYLOAD_BYTES, LocalApiGateway
 from tools.local_run.background_server import BackgroundServer
 from tools.local_run.http_messages import HttpRequest, HttpResponse
 
-BAD_CONTENT_LENGTH = b'{"message": "Content-Length must be a whole number of bytes"}'
+BAD_CONTENT_LENGTH = "Content-Length must be a whole number of bytes"
 DISCARD_CHUNK_BYTES = 64 * 1024
 
 
@@ -35,7 +38,9 @@ class _Handler(BaseHTTPRequestHandler):
         gateway = self.server.gateway
         declared = self.headers.get("Content-Length") or "0"
         if not declared.isdigit():
-            self._answer(HttpResponse(400, BAD_CONTENT_LENGTH))
+            problem = problem_body(400, BAD_CONTENT_LENGTH, str(uuid.uuid4()))
+            body = json.dumps(problem).encode("utf-8")
+            self._answer(HttpResponse(400, body, {"Content-Type": PROBLEM_CONTENT_TYPE}))
             return
         length = int(declared)
         if length > MAX_PAYLOAD_BYTES:

@@ -19,7 +19,7 @@ from handlers import contract
 from handlers.orders import RejectionReason
 from tools.command_line import entry_point
 from tools.ops.billable import QUEUE, StackBill, read_bill
-from tools.ops.prices import LIST_PRICES, PRICED_ON, PRICED_REGION, PriceTable
+from tools.ops.prices import LIST_PRICES, PriceTable, priced_in, prices_for
 from tools.ops.stack_graph import load_graph
 from tools.ops.traffic import Assumptions, Traffic
 from tools.pulumi_mocks.program import stack_config
@@ -304,16 +304,18 @@ def estimate_stack(
     stack: str, orders_per_day: int, overrides: dict[str, str] | None = None
 ) -> Estimate:
     region = {**stack_config(stack), **(overrides or {})}.get("aws:region", "")
-    return estimate(read_bill(load_graph(stack, overrides), region), orders_per_day)
+    bill = read_bill(load_graph(stack, overrides), region)
+    return estimate(bill, orders_per_day, prices_for(region))
 
 
-def render(result: Estimate, prices: PriceTable = LIST_PRICES) -> str:
+def render(result: Estimate, prices: PriceTable | None = None) -> str:
     bill = result.bill
+    prices = prices or prices_for(bill.region)
     monthly = result.orders_per_day * result.assumptions.days_per_month
     lines = [
         f"Monthly cost estimate, stack {bill.stack} ({bill.region}): "
         f"{result.orders_per_day:,} orders a day ({monthly:,.0f} a month)",
-        f"Prices: {PRICED_REGION} list prices as of {PRICED_ON}, in USD",
+        f"Prices: {priced_in(bill.region)}",
         "",
         f"{'service':<12} {'USD/month':>10}  what",
     ]
@@ -325,6 +327,11 @@ def render(result: Estimate, prices: PriceTable = LIST_PRICES) -> str:
     lines += [f"{'total':<12} {result.total:>10.2f}", "", "Assumptions:"]
     lines += [f"  - {assumption}" for assumption in result.assumptions.describe()]
     lines += ["", "Sources:"] + [f"  - {source}" for source in prices.sources()]
+    lines += [
+        "",
+        f"Actual cost: Cost Explorer filtered by tag stack = {bill.stack}, once project, stack and "
+        "environment are active cost allocation tags (docs/operations.md#cost-allocation-by-tag)",
+    ]
     return "\n".join(lines)
 
 

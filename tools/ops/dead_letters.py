@@ -19,6 +19,8 @@ from handlers import contract
 # The processor dead-letters permanent rejections itself, with a reason; SQS moves the rest
 # after maxReceiveCount failed receives, with no attributes of ours.
 RETRIES_EXHAUSTED = "retries exhausted"
+# Shown for a message sent before the API gave every message its request id.
+NO_REQUEST_ID = "-"
 
 SQS_BATCH_LIMIT = 10
 
@@ -26,6 +28,8 @@ SQS_BATCH_LIMIT = 10
 @dataclass(frozen=True)
 class DeadLetter:
     message_id: str
+    request_id: str
+    """API Gateway's id of the request that submitted it: the one a customer quotes."""
     reason: str
     detail: str
     sent_at: str
@@ -49,6 +53,11 @@ class DeadLetterReport:
             groups[message.reason].append(message)
         return dict(sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])))
 
+    def submitted_by(self, request_id: str) -> DeadLetterReport:
+        """The same report, narrowed to the messages of one API request."""
+        found = tuple(message for message in self.messages if message.request_id == request_id)
+        return DeadLetterReport(self.queue_url, self.approximate_count, found)
+
     def render(self, examples_per_reason: int = 3) -> str:
         lines = [
             f"{self.queue_url}: about {self.approximate_count} message(s), "
@@ -57,7 +66,7 @@ class DeadLetterReport:
         for reason, messages in self.by_reason().items():
             lines.append(f"  {reason}: {len(messages)}")
             lines.extend(
-                f"    {message.message_id} sent {message.sent_at}"
+                f"    {message.message_id} request {message.request_id} sent {message.sent_at}"
                 + (f": {message.detail}" if message.detail else "")
                 for message in messages[:examples_per_reason]
             )
@@ -74,6 +83,7 @@ def _dead_letter(message: dict[str, Any]) -> DeadLetter:
     sent_millis = int(system.get("SentTimestamp", "0"))
     return DeadLetter(
         message_id=message["MessageId"],
+        request_id=_string_attribute(message, contract.REQUEST_ID_ATTRIBUTE) or NO_REQUEST_ID,
         reason=_string_attribute(message, contract.REJECTION_REASON_ATTRIBUTE) or RETRIES_EXHAUSTED,
         detail=_string_attribute(message, contract.REJECTION_DETAIL_ATTRIBUTE),
         sent_at=datetime.fromtimestamp(sent_millis / 1000, tz=UTC).isoformat(timespec="seconds"),
@@ -103,6 +113,7 @@ def inspect_dead_letters(
                 VisibilityTimeout=hold_seconds,
                 WaitTimeSeconds=wait_seconds,
                 MessageAttributeNames=[
+                    contract.REQUEST_ID_ATTRIBUTE,
                     contract.REJECTION_REASON_ATTRIBUTE,
                     contract.REJECTION_DETAIL_ATTRIBUTE,
                 ],

@@ -1,9 +1,9 @@
 """The list prices the cost estimate uses, with where and when they were read.
 
 US East (N. Virginia), on-demand, USD, as listed on PRICED_ON on the pages below. Many
-services cost a little more in other regions: check the page for the stack's region when the
-estimate is close to a budget. Free tiers are left out: they belong to the account, not to
-one stack.
+services cost a little more in other regions: a stack in a region without a table here is
+priced at PRICED_REGION's figures, and the estimate says so (`priced_in`). Free tiers are left
+out: they belong to the account, not to one stack.
 """
 
 from __future__ import annotations
@@ -90,3 +90,23 @@ LIST_PRICES = PriceTable(
     waf_rule_month=Price(1.00, "rule a month", _WAF),
     waf_request=Price(0.60 / MILLION, "request inspected", _WAF),
 )
+
+# The regions with a price table of their own, by region.
+PRICE_TABLES = {PRICED_REGION: LIST_PRICES}
+
+
+def prices_for(region: str) -> PriceTable:
+    """The region's own list prices, or PRICED_REGION's where there is no table for it."""
+    return PRICE_TABLES.get(region, LIST_PRICES)
+
+
+def priced_in(region: str) -> str:
+    """Which region's list prices an estimate for a stack in `region` uses, said plainly."""
+    if region in PRICE_TABLES:
+        return f"{region} list prices (the stack's region) as of {PRICED_ON}, in USD"
+    return (
+        f"{PRICED_REGION} list prices as of {PRICED_ON}, in USD, not "
+        f"{region or 'the stack region'}'s: there is no price table for it here, and AWS "
+        f"lists some prices higher outside {PRICED_REGION} (DynamoDB on-demand requests among "
+        "them), so expect the total to be low; the source pages list every region's prices"
+    )

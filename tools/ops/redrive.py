@@ -1,6 +1,7 @@
 """Redrive the order DLQ: list its messages by rejection reason, then move them back.
 
     python -m tools.ops.redrive --stack prod [--dry-run]
+    python -m tools.ops.redrive --stack prod --dry-run --request-id ID
     python -m tools.ops.redrive --dlq-url URL --queue-url URL --endpoint-url http://127.0.0.1:5000
 
 On AWS the move is an SQS message move task (StartMessageMoveTask): SQS itself moves every
@@ -193,6 +194,16 @@ def warnings_for(report: DeadLetterReport) -> list[str]:
     ]
 
 
+def find_submission(sqs: Any, queues: Queues, request_id: str, limit: int) -> list[str]:
+    """The report lines for the DLQ messages of one API request: every one of them, where the
+    listing shows a few per reason."""
+    report = inspect_dead_letters(sqs, queues.dead_letter_queue_url, limit=limit)
+    found = report.submitted_by(request_id)
+    if not found.messages:
+        return [report.render(), f"no message of request {request_id} among those inspected"]
+    return [found.render(examples_per_reason=len(found.messages)), *warnings_for(found)]
+
+
 def redrive(
     sqs: Any, queues: Queues, dry_run: bool, limit: int, move_tasks: bool = True
 ) -> list[str]:
@@ -273,17 +284,27 @@ def main(argv: list[str] | None = None, sqs: Any = None) -> int:
     parser.add_argument("--endpoint-url", help="another SQS endpoint, e.g. the local run's")
     parser.add_argument("--dry-run", action="store_true", help="list only; move nothing")
     parser.add_argument("--limit", type=int, default=1000, help="most messages to list")
+    parser.add_argument(
+        "--request-id", help="with --dry-run: list only the messages of this API request"
+    )
     args = parser.parse_args(argv)
+    if args.request_id is not None and not args.dry_run:
+        # A move takes the whole DLQ: narrowing the listing must not look like narrowing it.
+        raise UsageError("--request-id only narrows a listing: give it with --dry-run")
     queues = _queues(args)
     if sqs is None:
         sqs = _client(queues, args.endpoint_url)
     try:
-        lines = redrive(
-            sqs,
-            queues,
-            dry_run=args.dry_run,
-            limit=args.limit,
-            move_tasks=has_move_tasks(args.endpoint_url),
+        lines = (
+            find_submission(sqs, queues, args.request_id, limit=args.limit)
+            if args.request_id is not None
+            else redrive(
+                sqs,
+                queues,
+                dry_run=args.dry_run,
+                limit=args.limit,
+                move_tasks=has_move_tasks(args.endpoint_url),
+            )
         )
     except RedriveRefused as refusal:
         raise UsageError(f"not started: {refusal}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,10 @@ def _attributes(type_: str, name: str, inputs: dict[str, Any], region: str) -> d
     """The provider-computed attributes the program reads back from resources."""
     regional = f"{region}:{ACCOUNT_ID}"
     physical = inputs.get("name") or physical_name(name)
+    # Pulumi's auto-name of a FIFO topic ends in `.fifo`, as SNS requires (pulumi-aws's
+    # PostTransform for aws_sns_topic).
+    if type_ == "aws:sns/topic:Topic" and inputs.get("fifoTopic") and "name" not in inputs:
+        physical += ".fifo"
     # Inputs arrive camelCased; a stage lives under its REST API's id.
     stage, rest_api_id = inputs.get("stageName", ""), inputs.get("restApi", "")
     by_type: dict[str, dict[str, Any]] = {
@@ -94,10 +99,32 @@ class RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self, region: str) -> None:
         self.region = region
         self.resources: list[RecordedResource] = []
+        self.transforms: list[pulumi.ResourceTransform] = []
+
+    def register_transform(self, transform: pulumi.ResourceTransform) -> None:
+        self.transforms.append(transform)
+
+    def _transformed(self, args: pulumi.runtime.MockResourceArgs) -> dict[str, Any]:
+        """The inputs the engine would register: Pulumi's mock monitor runs no stack transform,
+        the engine runs each, in the order they were registered, on every resource."""
+        inputs = dict(args.inputs)
+        for transform in self.transforms:
+            transform_args = pulumi.ResourceTransformArgs(
+                bool(args.custom), args.typ, args.name, inputs, pulumi.ResourceOptions()
+            )
+            result = transform(transform_args)
+            if inspect.iscoroutine(result):
+                result.close()  # never awaited: say so here, not in a warning at exit
+            if inspect.isawaitable(result):
+                raise TypeError("the recording mocks run synchronous transforms only")
+            if result is not None:
+                inputs = dict(result.props)
+        return inputs
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        state = {**args.inputs, **_attributes(args.typ, args.name, args.inputs, self.region)}
-        self.resources.append(RecordedResource(args.typ, args.name, dict(args.inputs), state))
+        inputs = self._transformed(args)
+        state = {**inputs, **_attributes(args.typ, args.name, inputs, self.region)}
+        self.resources.append(RecordedResource(args.typ, args.name, inputs, state))
         return f"{args.name}-id", state
 
     def call(

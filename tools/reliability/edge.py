@@ -26,6 +26,7 @@ from tools.local_run.http_client import ApiAnswer, call, follow_location
 from tools.local_run.options import LOG_DIR_ENV, VISIBILITY_TIMEOUT_ENV, LocalOptions
 from tools.local_run.pipeline import LocalPipeline
 from tools.local_run.stream_source import StreamEventSource
+from tools.order_events.contract import delivered_breaches
 from tools.reliability.accounting import (
     SentMessage,
     account_notifications,
@@ -91,8 +92,8 @@ def refusal_problem(answer: Answer) -> str | None:
         document = json.loads(answer.text)
     except ValueError:
         return "the refusal is not JSON"
-    if not isinstance(document, dict) or not str(document.get("message") or "").strip():
-        return "the refusal gives no reason (`message`)"
+    if not isinstance(document, dict) or not str(document.get("detail") or "").strip():
+        return "the refusal gives no reason (`detail`)"
     return None
 
 
@@ -147,6 +148,7 @@ def edge_scenario(pipeline: LocalPipeline, bodies: Sequence[Body]) -> Figures:
     dead_letters = take_messages(sqs, inventory.dead_letter_queue_url or "")
     events = take_messages(sqs, inventory.events_subscriber_url or "")
     failures = take_messages(sqs, inventory.stream_failure_queue_url or "")
+    problems += [f"announcement breaks the contract: {b}" for b in delivered_breaches(events)]
     (stream,) = [s for s in pipeline.sources if isinstance(s, StreamEventSource)]
     verdicts = _processor_verdicts(sent)
     notes = [

@@ -7,6 +7,7 @@ counts what it injected: a scenario whose fault never fired proves nothing.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -116,6 +117,31 @@ def crash_at_call(call_number: int) -> Decision:
     )
 
 
+def _refusing(real: Callable[..., Any], refuse: Callable[[list[dict[str, Any]]], list[Any]]) -> Any:
+    """PublishBatch that answers the entries `refuse` picks with `Failed` (an SNS internal
+    error) and publishes the others of the call."""
+
+    def publish_batch(**kwargs: Any) -> Any:
+        entries = kwargs["PublishBatchRequestEntries"]
+        refused = refuse(entries)
+        if not refused:
+            return real(**kwargs)
+        kept = [entry for entry in entries if entry not in refused]
+        response = dict(real(**{**kwargs, "PublishBatchRequestEntries": kept})) if kept else {}
+        failures = [
+            {
+                "Id": entry["Id"],
+                "Code": "InternalError",
+                "Message": "injected refusal",
+                "SenderFault": False,
+            }
+            for entry in refused
+        ]
+        return {"Successful": response.get("Successful", []), "Failed": failures}
+
+    return publish_batch
+
+
 @dataclass
 class RefusedEntries:
     """PublishBatch answers with one entry refused (`Failed`) in each of its first `calls`
@@ -128,25 +154,32 @@ class RefusedEntries:
     injected: int = 0
 
     def __call__(self, module: ModuleType) -> None:
-        client = module.sns
-        real = client.publish_batch
-
-        def publish_batch(**kwargs: Any) -> Any:
+        def refuse(entries: list[dict[str, Any]]) -> list[Any]:
             self.made += 1
-            entries = kwargs["PublishBatchRequestEntries"]
             if self.made > self.calls or len(entries) <= self.position:
-                return real(**kwargs)
-            refused = entries[self.position]
-            kept = [entry for entry in entries if entry is not refused]
-            response = dict(real(**{**kwargs, "PublishBatchRequestEntries": kept}))
+                return []
             self.injected += 1
-            failure = {
-                "Id": refused["Id"],
-                "Code": "InternalError",
-                "Message": "injected refusal",
-                "SenderFault": False,
-            }
-            response["Failed"] = [*response.get("Failed", []), failure]
-            return response
+            return [entries[self.position]]
 
-        client.publish_batch = publish_batch
+        module.sns.publish_batch = _refusing(module.sns.publish_batch, refuse)
+
+
+@dataclass
+class RefusedOrders:
+    """PublishBatch refuses every event of these orders, every time: a refusal that never
+    clears."""
+
+    order_ids: frozenset[str]
+    injected: int = 0
+
+    def __call__(self, module: ModuleType) -> None:
+        def refuse(entries: list[dict[str, Any]]) -> list[Any]:
+            refused = [
+                entry
+                for entry in entries
+                if json.loads(entry["Message"])[contract.ORDER_KEY] in self.order_ids
+            ]
+            self.injected += len(refused)
+            return refused
+
+        module.sns.publish_batch = _refusing(module.sns.publish_batch, refuse)

@@ -15,11 +15,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from handlers import contract
+from tools.order_events.contract import delivered_breaches
 from tools.reliability.accounting import SentMessage, account_notifications, account_orders
 from tools.reliability.bodies import BODY_ROUNDS, Body, Kind, generate
 from tools.reliability.faults import (
     FailingCalls,
     RefusedEntries,
+    RefusedOrders,
     crash_at_call,
     every_call,
     every_other_call,
@@ -69,8 +71,10 @@ def figures(
     faults: int = 0,
     problems: Sequence[str] = (),
 ) -> Figures:
-    """Read back the table, the DLQ, the subscriber and the failure queue, and account."""
+    """Read back the table, the DLQ, the subscriber and the failure queue, and account;
+    every announcement must keep the event contract."""
     items = stack.stored_items()
+    breaches = delivered_breaches(stack.taken(stack.subscriber_queue_url))
     return Figures.of(
         scenario,
         sent=len(sent) + refused,
@@ -80,7 +84,7 @@ def figures(
         notifications=account_notifications(
             items, stack.announcements(), stack.stream_records(), stack.stream_failures()
         ),
-        problems=problems,
+        problems=[*problems, *(f"announcement breaks the contract: {b}" for b in breaches)],
     )
 
 
@@ -240,7 +244,9 @@ def poison_message() -> Figures:
         )
 
 
-def _with_notifier_fault(scenario: str, fault: FailingCalls | RefusedEntries) -> Figures:
+def _with_notifier_fault(
+    scenario: str, fault: FailingCalls | RefusedEntries | RefusedOrders
+) -> Figures:
     with in_process_stack() as stack:
         stack.notifier.on_cold_start(fault)
         sent = send_all(stack, orders(ORDERS_PER_SCENARIO, "order"))
@@ -256,10 +262,17 @@ def sns_outage() -> Figures:
 
 
 def sns_refuses_entries() -> Figures:
-    """SNS refuses the fourth entry of each of its first two calls: the notifier reports
-    that record and the later ones, so the entries after the refused one are published
-    twice (at least once, as documented); none is lost."""
+    """SNS refuses the fourth entry of each of its first two calls: the notifier sends the
+    refused entries again within the invocation, so each event is published once."""
     return _with_notifier_fault("SNS refuses one entry of a batch, twice", RefusedEntries(2, 3))
+
+
+def sns_refuses_an_order_for_good() -> Figures:
+    """SNS refuses one order's event every time: after the notifier's own retries its record
+    is reported, Lambda retries from it (repeating the later records' events), then gives
+    the batch up to the failure queue with the record's place in the stream."""
+    fault = RefusedOrders(frozenset({"order-7"}))
+    return _with_notifier_fault("SNS refuses one order's event for good", fault)
 
 
 def sns_down_past_retries() -> Figures:
@@ -300,6 +313,7 @@ FAULT_SCENARIOS: tuple[Callable[[], Figures], ...] = (
     poison_message,
     sns_outage,
     sns_refuses_entries,
+    sns_refuses_an_order_for_good,
     sns_down_past_retries,
     stream_batch_failing_repeatedly,
 )

@@ -39,11 +39,12 @@ def _pins(path: Path) -> dict[str, str]:
     return dict(line.split("==") for line in lines if "==" in line)
 
 
-def test_the_pack_runs_on_the_project_pins_of_pulumi_and_pulumi_policy() -> None:
-    """The pack has its own virtualenv; its pins must not drift from what the tests ran."""
+def test_the_pack_runs_on_the_project_pins_of_pulumi_pulumi_aws_and_pulumi_policy() -> None:
+    """The pack has its own virtualenv; its pins must not drift from what the tests ran
+    (pulumi-aws included: it tells the pack which types take tags)."""
     pack = _pins(PACK_DIR / "requirements.txt")
     project = _pins(REPO_ROOT / "requirements.txt") | _pins(REPO_ROOT / "requirements-dev.txt")
-    assert set(pack) == {"pulumi", "pulumi-policy"}
+    assert set(pack) == {"pulumi", "pulumi-aws", "pulumi-policy"}
     assert pack == {name: project[name] for name in pack}
     manifest = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
     assert manifest["runtime"]["name"] == "python"
@@ -182,6 +183,29 @@ CASES = [
             "logs to a log group the stack does not manage",
         ),
         id="function-default-log-group",
+    ),
+    pytest.param(
+        m.change(m.QUEUE, m.MAIN_QUEUE, tags=None),
+        Violation(
+            "aws-required-tags",
+            m.MAIN_QUEUE,
+            "Taggable resource lacks the tags project, stack, environment: every taggable "
+            "resource says which project, stack, environment it belongs to.",
+        ),
+        id="untagged-queue",
+    ),
+    pytest.param(
+        m.change(
+            m.TABLE,
+            m.ORDER_TABLE,
+            tags={"project": "order-pipeline", "stack": "prod", "environment": "prod"},
+        ),
+        Violation(
+            "aws-required-tags",
+            m.ORDER_TABLE,
+            "Tag stack is 'prod', but the resource belongs to 'dev'.",
+        ),
+        id="table-tagged-for-another-stack",
     ),
     pytest.param(
         m.change(m.LOG_GROUP, m.PROCESSOR_LOGS, retentionInDays=None),

@@ -54,6 +54,19 @@ def test_policy_documents_are_opened_and_large_documents_summarised(dev: Stack) 
     assert any(line.startswith("  code = <archive of ") for line in function)
 
 
+def test_the_stacks_tags_are_listed_once_under_the_heading(dev: Stack) -> None:
+    queue = dev.named(m.QUEUE, m.MAIN_QUEUE)
+    lines = inventory(dev)
+    tags = dict(queue.inputs["tags"])
+    assert tags["stack"] == "dev"
+    assert lines[1 : 1 + len(tags)] == [f'# tags.{k} = "{v}"' for k, v in sorted(tags.items())]
+    assert "  tags = <the stack's tags>" in _block(lines, f"{m.QUEUE} {m.MAIN_QUEUE} ")
+    retagged = inventory(m.change(m.QUEUE, m.MAIN_QUEUE, tags={**tags, "stack": "other"})(dev))
+    block = _block(retagged, f"{m.QUEUE} {m.MAIN_QUEUE} ")
+    assert '  tags.stack = "other"' in block
+    assert "  tags = <the stack's tags>" not in block
+
+
 def test_the_inventory_is_the_same_on_every_run() -> None:
     assert inventory(load_stack("prod")) == inventory(load_stack("prod"))
 
@@ -68,6 +81,12 @@ def test_the_diff_shows_what_prod_sets_differently(capsys: pytest.CaptureFixture
     assert diff[:2] == ["--- dev", "+++ prod"]
     assert f"-  retentionInDays = {before}" in diff
     assert f"+  retentionInDays = {after}" in diff
+    # Tagged for its own stack, each resource reads the same in both: the heading says which.
+    assert '+# tags.stack = "prod"' in diff
+    tag_lines = {line[1:] for line in diff[2:] if line[:1] in "-+" and "tags" in line}
+    assert {line for line in tag_lines if not line.startswith("# tags.")} <= {
+        "  tags = <the stack's tags>"
+    }
 
 
 def test_the_command_prints_one_stack(capsys: pytest.CaptureFixture[str]) -> None:

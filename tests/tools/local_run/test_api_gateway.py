@@ -3,6 +3,7 @@ validation, gateway responses, the SQS form and the proxy events. No network, no
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -13,10 +14,14 @@ from typing import Any
 import pytest
 
 from api.openapi import DeploymentValues, openapi_document
+from api.problem_templates import INVALID_BODY_DETAIL
 from api.request_model import order_request_model
 from handlers import contract
+from handlers.problems import PROBLEM_CONTENT_TYPE
+from tests.problem_shape import NASTY_MESSAGE, problem_in
 from tools.local_run.api_gateway import (
     MAX_PAYLOAD_BYTES,
+    GatewayError,
     Integration,
     LambdaProxyIntegration,
     LocalApiGateway,
@@ -47,7 +52,11 @@ class Stage:
     """The gateway with recorded integrations: what it sent SQS, which events it invoked."""
 
     def __init__(
-        self, sqs_status: int = 200, proxy_result: Any = None, send: SendMessage | None = None
+        self,
+        sqs_status: int = 200,
+        proxy_result: Any = None,
+        send: SendMessage | None = None,
+        document: Mapping[str, Any] | None = None,
     ) -> None:
         """`send` stands in for SQS instead of recording what was sent."""
         self.sent: list[tuple[str, Mapping[str, Any]]] = []
@@ -55,7 +64,7 @@ class Stage:
         self._sqs_status = sqs_status
         self._proxy_result = proxy_result or {"statusCode": 200, "body": '{"ok": true}'}
         self.gateway = LocalApiGateway(
-            openapi_document(DEPLOYMENT), "v1", self._integration, send or self._send
+            document or openapi_document(DEPLOYMENT), "v1", self._integration, send or self._send
         )
 
     def _send(self, queue_url: str, message: Mapping[str, Any]) -> int:
@@ -93,7 +102,26 @@ class Stage:
                 method, path, query or [], [("Content-Type", content_type)], raw, "127.0.0.1"
             )
         )
+        if response.status >= 400:
+            # The queue integration's errors keep its templates' type (docs/api.md, "Errors").
+            assert response.headers["Content-Type"] in {PROBLEM_CONTENT_TYPE, "application/json"}
+            return response.status, problem_in(response.body, response.status)
         return response.status, json.loads(response.body)
+
+
+def _validation_error_string(body: Any) -> str:
+    """What the local gateway fills `$context.error.validationErrorString` with for `body`:
+    the API's 400 leaves it out (api/problem_templates.py), so a copy of the document
+    answers with it alone."""
+    document = copy.deepcopy(openapi_document(DEPLOYMENT))
+    bad_body = document["x-amazon-apigateway-gateway-responses"]["BAD_REQUEST_BODY"]
+    bad_body["responseTemplates"] = {"application/json": "$context.error.validationErrorString"}
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    response = Stage(document=document).gateway.handle(
+        HttpRequest("POST", "/orders", [], [("Content-Type", "application/json")], raw, "::1")
+    )
+    assert response.status == 400
+    return response.body.decode("utf-8")
 
 
 def test_orders_are_validated_with_the_model_derived_from_the_order_schema() -> None:
@@ -133,15 +161,31 @@ def test_an_invalid_body_is_400_with_the_validation_error_and_sends_nothing(
     stage = Stage()
     status, answer = stage.request("POST", "/orders", body)
     assert status == 400
-    assert answer["message"] == "the request body is not valid"
-    assert says in answer["detail"]
+    assert answer["detail"] == INVALID_BODY_DETAIL
+    assert says in _validation_error_string(body)
     assert stage.sent == []
 
 
-def test_a_validation_error_with_quotes_still_answers_json() -> None:
-    status, answer = Stage().request("POST", "/orders", {**SEED, "orderId": 'a"b'})
-    assert status == 400
-    assert 'a"b' in answer["detail"]
+def test_a_validation_error_with_quotes_is_filled_in_as_is_and_the_400_stays_json() -> None:
+    # API Gateway escapes nothing in validationErrorString; neither does the local gateway.
+    status, answer = Stage().request("POST", "/orders", {**SEED, "orderId": 'a"b\\c'})
+    assert (status, answer["detail"]) == (400, INVALID_BODY_DETAIL)
+    assert """'a"b\\\\c'""" in _validation_error_string({**SEED, "orderId": 'a"b\\c'})
+
+
+def test_gateway_response_variables_are_filled_in_unescaped_but_message_string() -> None:
+    document = copy.deepcopy(openapi_document(DEPLOYMENT))
+    document["x-amazon-apigateway-gateway-responses"]["BAD_REQUEST_BODY"]["responseTemplates"] = {
+        "application/json": "$context.error.message|$context.error.messageString|"
+        "$context.error.validationErrorString"
+    }
+    error = GatewayError("BAD_REQUEST_BODY", 400, NASTY_MESSAGE, NASTY_MESSAGE)
+
+    response = Stage(document=document).gateway.gateway_response(error, "request-1")
+
+    assert response.body.decode() == "|".join(
+        (NASTY_MESSAGE, json.dumps(NASTY_MESSAGE), NASTY_MESSAGE)
+    )
 
 
 @pytest.mark.parametrize("field", ["orderId", "customerId"])
@@ -150,9 +194,9 @@ def test_an_id_with_a_line_break_is_400_at_the_edge_never_queued(
     field: str, identifier: str
 ) -> None:
     stage = Stage()
-    status, answer = stage.request("POST", "/orders", {**SEED, field: identifier})
+    status, _ = stage.request("POST", "/orders", {**SEED, field: identifier})
     assert status == 400
-    assert f"/{field}: " in answer["detail"]
+    assert f"/{field}: " in _validation_error_string({**SEED, field: identifier})
     assert stage.sent == []
     assert stage.request("POST", "/orders", {**SEED, field: "abc"})[0] == 202
 
@@ -186,41 +230,47 @@ def test_a_huge_invalid_value_is_quoted_abridged_in_a_small_400(
             "127.0.0.1",
         )
     )
-    # THEN the 400 says where and why, quoting only the value's two ends
+    # THEN the 400 is small, and the validation error says where and why, quoting only the
+    # value's two ends
     assert response.status == 400
     assert len(response.body) < SMALL_ANSWER_BYTES
-    detail = json.loads(response.body)["detail"]
+    detail = _validation_error_string({**SEED, **huge})
+    assert len(detail) < SMALL_ANSWER_BYTES
     assert all(fragment in detail for fragment in says), detail
     assert ELLIPSIS in detail
     assert stage.sent == []
 
 
 def test_a_body_with_more_errors_than_are_listed_says_so_in_a_small_400() -> None:
-    status, answer = Stage().request("POST", "/orders", {**SEED, "items": ["a b"] * 100_000})
+    body = {**SEED, "items": ["a b"] * 100_000}
+    status, answer = Stage().request("POST", "/orders", body)
     assert status == 400
     assert len(json.dumps(answer)) < SMALL_ANSWER_BYTES
-    assert "/items: ['a b', " in answer["detail"]
-    assert "/items/0: 'a b' is not valid under any of the given schemas" in answer["detail"]
-    assert answer["detail"].endswith(f", {MORE_ERRORS}]")
+    detail = _validation_error_string(body)
+    assert len(detail) < SMALL_ANSWER_BYTES
+    assert "/items: ['a b', " in detail
+    assert "/items/0: 'a b' is not valid under any of the given schemas" in detail
+    assert detail.endswith(f", {MORE_ERRORS}]")
 
 
 def test_a_body_sqs_refuses_as_too_large_is_413() -> None:
     status, answer = Stage(sqs_status=400).request("POST", "/orders", SEED)
     assert status == 413
-    assert answer["message"] == "the order is larger than the queue accepts"
+    assert answer["detail"] == "The order is larger than the queue accepts."
 
 
 def test_a_request_over_api_gateways_payload_limit_is_413() -> None:
     response = Stage().gateway.too_large()
     assert response.status == 413
-    assert json.loads(response.body)["message"] == "Request Too Long"
+    assert response.headers["Content-Type"] == PROBLEM_CONTENT_TYPE
+    assert problem_in(response.body, 413)["detail"] == "Request Too Long"
     assert MAX_PAYLOAD_BYTES == 10 * 1024 * 1024
 
 
 def test_another_content_type_is_415_and_never_queued() -> None:
     stage = Stage()
     status, answer = stage.request("POST", "/orders", SEED, content_type="text/plain")
-    assert (status, answer["message"]) == (415, "Unsupported Media Type")
+    assert (status, answer["detail"]) == (415, "Unsupported Media Type")
     assert stage.sent == []
 
 
@@ -230,7 +280,7 @@ def test_another_content_type_is_415_and_never_queued() -> None:
 def test_a_route_the_document_does_not_have_is_404(method: str, path: str) -> None:
     status, answer = Stage().request(method, path)
     assert status == 404
-    assert answer["message"] == f"no route {method} {path}"
+    assert answer["detail"] == f"no route {method} {path}"
 
 
 def test_a_read_is_a_rest_proxy_event_for_the_function_the_route_names() -> None:
@@ -265,7 +315,7 @@ def test_a_status_change_is_validated_then_proxied_to_the_status_updater() -> No
 )
 def test_a_function_that_fails_or_answers_nonsense_is_502(result: Any) -> None:
     status, answer = Stage(proxy_result=result).request("GET", "/orders/123")
-    assert (status, answer["message"]) == (502, "Internal server error")
+    assert (status, answer["title"]) == (502, "Internal server error")
 
 
 def _post_seed(stage: Stage) -> tuple[int, Any]:
@@ -297,3 +347,40 @@ def test_orders_posted_at_once_reach_sqs_one_at_a_time() -> None:
     # THEN every order is accepted, and no send started before the previous one ended
     assert statuses == [202] * 4
     assert in_flight == [1] * 4
+
+
+@pytest.mark.parametrize(
+    ("stage", "path", "answered", "served"),
+    [
+        (Stage(sqs_status=403), "/orders", 500, "application/json"),
+        (Stage(sqs_status=500), "/orders", 503, "application/json"),
+        (Stage(proxy_result=InvocationError("boom")), "/orders/123", 502, PROBLEM_CONTENT_TYPE),
+    ],
+    ids=["queue refused", "queue down", "function failed"],
+)
+def test_server_errors_are_problem_details_with_the_request_id(
+    stage: Stage, path: str, answered: int, served: str
+) -> None:
+    method, body = ("POST", SEED) if path == "/orders" else ("GET", None)
+    response = stage.gateway.handle(
+        HttpRequest(
+            method,
+            path,
+            [],
+            [("Content-Type", "application/json")],
+            json.dumps(body).encode() if body else b"",
+            "127.0.0.1",
+        )
+    )
+    assert (response.status, response.headers["Content-Type"]) == (answered, served)
+    assert problem_in(response.body, answered)["requestId"]
+
+
+def test_a_gateway_response_header_mapped_from_the_request_is_refused_not_dropped() -> None:
+    document = copy.deepcopy(openapi_document(DEPLOYMENT))
+    responses = document["x-amazon-apigateway-gateway-responses"]
+    responses["UNSUPPORTED_MEDIA_TYPE"]["responseParameters"] = {
+        "gatewayresponse.header.X-Echo": "method.request.header.X-Echo"
+    }
+    with pytest.raises(ValueError, match="only literal header values, not gatewayresponse"):
+        Stage(document=document).request("POST", "/orders", SEED, content_type="text/plain")

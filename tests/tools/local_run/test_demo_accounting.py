@@ -92,6 +92,10 @@ def test_everything_where_it_belongs_is_accounted_for() -> None:
         ({"notifications": []}, "every stored change announced"),
         ({"queue_backlog": 2}, "order queue empty (2 left)"),
         ({"stream_failures": 1}, "no stream batch given up"),
+        (
+            {"contract_breaches": ["message m-1: OrderCreated body: 'note' was unexpected"]},
+            "every event keeps the event contract (1 breaches) message m-1",
+        ),
     ],
 )
 def test_anything_missing_or_extra_is_reported(changes: dict[str, Any], reported: str) -> None:

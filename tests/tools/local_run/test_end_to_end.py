@@ -20,10 +20,13 @@ from urllib.parse import urljoin
 import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
+from api.problem_templates import INVALID_BODY_DETAIL
 from handlers import contract
 from handlers.orders import fingerprint, parse_order
+from handlers.problems import PROBLEM_CONTENT_TYPE
 from settings.core import DEAD_LETTER_RETENTION_DAYS
 from tests.factories import settings_for
+from tests.problem_shape import problem_in
 from tools.local_run.http_client import ApiAnswer, call, follow_location
 from tools.local_run.options import LocalOptions, LocalRunError
 from tools.local_run.pipeline import LocalPipeline
@@ -37,11 +40,12 @@ SECONDS_PER_DAY = 86_400
 SETTLE_SECONDS = 20
 SEED = {"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}
 OVERSIZE = json.dumps(SEED)[:-1] + " " * 1_048_576 + "}"
-# Bodies the API refuses, by what it answers and a fragment of its reason.
+# Bodies the API refuses, by what it answers and a fragment of its reason (a body the model
+# refuses gets the model named, never the validation message: api/problem_templates.py).
 REFUSED = {
-    "no items": ({"orderId": "200", "customerId": "4", "items": []}, "json", 400, "/items"),
-    "bad id": ({"orderId": "2 1", "customerId": "4", "items": ["a"]}, "json", 400, "'2 1'"),
-    "not JSON": ('{"orderId": "202",', "json", 400, "not valid JSON"),
+    "no items": ({"orderId": "200", "customerId": "4", "items": []}, "json", 400, "model"),
+    "bad id": ({"orderId": "2 1", "customerId": "4", "items": ["a"]}, "json", 400, "model"),
+    "not JSON": ('{"orderId": "202",', "json", 400, "model"),
     "not JSON typed": ('{"orderId": "203"}', "text/plain", 415, "Unsupported Media Type"),
     "oversize": (OVERSIZE, "json", 413, "larger than the queue accepts"),
 }
@@ -275,7 +279,39 @@ def test_a_request_the_api_refuses_gets_the_reason_and_queues_nothing(
 def test_an_unknown_route_is_404(pipeline: LocalPipeline) -> None:
     answer = call(pipeline.api_url, "DELETE", "/orders/123")
     assert answer.status == 404
-    assert answer.json()["message"] == "no route DELETE /orders/123"
+    assert answer.json()["detail"] == "no route DELETE /orders/123"
+
+
+def test_every_error_answer_is_problem_details_with_its_request_id(
+    pipeline: LocalPipeline, traffic: Traffic
+) -> None:
+    # GIVEN an error of each kind the API answers, from the gateway and from the functions
+    answers = {name: traffic.answers[name] for name in REFUSED}
+    answers["forbidden change (409)"] = traffic.answers["deliver"]
+    answers["unknown status (400)"] = traffic.answers["lost"]
+    url = pipeline.api_url
+    answers["unknown route"] = call(url, "DELETE", "/orders/123")
+    answers["wrong method"] = call(url, "POST", "/orders/123", SEED)
+    answers["no such order"] = call(url, "GET", "/orders/never-stored")
+    answers["no such order to change"] = call(
+        url, "PATCH", "/orders/never-5", {"status": "SHIPPED"}
+    )
+    answers["bad page size"] = call(url, "GET", "/customers/9/orders?limit=0")
+    answers["forged cursor"] = call(url, "GET", "/customers/9/orders?cursor=bm90LWEtY3Vyc29y")
+
+    # THEN every one is problem details for its status, with a request id, served as such
+    # (but for the queue integration's own errors: docs/api.md, "Errors")
+    for name, answer in answers.items():
+        assert answer.status >= 400, name
+        served = "application/json" if name == "oversize" else PROBLEM_CONTENT_TYPE
+        assert answer.content_type == served, name
+        problem = problem_in(answer.text, answer.status)
+        assert problem["detail"], name
+    statuses = {answer.status for answer in answers.values()}
+    assert statuses == {400, 404, 409, 413, 415}
+    assert answers["no items"].json()["detail"] == INVALID_BODY_DETAIL
+    conflict = answers["forbidden change (409)"].json()
+    assert (conflict["currentStatus"], conflict["requestedStatus"]) == ("CONFIRMED", "DELIVERED")
 
 
 def test_a_conflicting_duplicate_is_dead_lettered_with_its_reason(
@@ -419,7 +455,9 @@ def test_a_malformed_content_length_gets_a_400_not_a_hang(
     head = f"POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: {declared}\r\n\r\n"
     answer = _raw_exchange(pipeline, head.encode())
     assert answer.startswith(b"HTTP/1.0 400")
-    assert b"Content-Length must be a whole number" in answer
+    head_lines, body = answer.split(b"\r\n\r\n", 1)
+    assert f"Content-Type: {PROBLEM_CONTENT_TYPE}".encode() in head_lines
+    assert problem_in(body, 400)["detail"] == "Content-Length must be a whole number of bytes"
 
 
 def test_an_oversize_body_sent_in_full_still_gets_its_413(pipeline: LocalPipeline) -> None:
@@ -430,6 +468,7 @@ def test_an_oversize_body_sent_in_full_still_gets_its_413(pipeline: LocalPipelin
     )
     answer = _raw_exchange(pipeline, head.encode(), body)
     assert answer.startswith(b"HTTP/1.0 413")
+    problem_in(answer.split(b"\r\n\r\n", 1)[1], 413)
 
 
 def test_stopping_leaves_no_thread_and_frees_both_ports(

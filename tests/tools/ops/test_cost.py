@@ -19,7 +19,7 @@ from tests.tools.entry_points import (
     the_usage_error,
     with_stacks,
 )
-from tools.ops import cost
+from tools.ops import cost, prices
 from tools.ops.billable import (
     QUEUE,
     TABLE,
@@ -321,3 +321,31 @@ def test_orders_per_day_that_is_no_count_is_argparses_usage_error(
 
     assert exit_.value.code == 2
     assert named in the_usage_error(capsys.readouterr().err)
+
+
+def test_a_stack_is_priced_in_its_own_region_when_there_is_a_table_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    own = dataclasses.replace(
+        LIST_PRICES, sqs_request=Price(1.0, "standard queue request", "https://x")
+    )
+    monkeypatch.setitem(prices.PRICE_TABLES, "eu-west-1", own)
+
+    result = estimate_stack("dev", ORDERS_PER_DAY)
+
+    assert result.line("SQS").usd == estimate(result.bill, ORDERS_PER_DAY, own).line("SQS").usd
+    assert "Prices: eu-west-1 list prices (the stack's region)" in render(result)
+    assert "https://x" in render(result)
+
+
+def test_a_stack_in_a_region_without_a_table_says_whose_prices_it_uses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prices, "PRICE_TABLES", {prices.PRICED_REGION: LIST_PRICES})
+    result = estimate_stack("dev", ORDERS_PER_DAY)
+
+    header = render(result).splitlines()[1]
+
+    assert header.startswith(f"Prices: {prices.PRICED_REGION} list prices as of {PRICED_ON}")
+    assert "not eu-west-1's" in header
+    assert result.total == estimate(result.bill, ORDERS_PER_DAY, LIST_PRICES).total

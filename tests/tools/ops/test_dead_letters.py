@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from handlers import contract
 from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT
-from tools.ops.dead_letters import RETRIES_EXHAUSTED, inspect_dead_letters
+from tools.ops.dead_letters import NO_REQUEST_ID, RETRIES_EXHAUSTED, inspect_dead_letters
 
 
 @pytest.fixture
@@ -22,8 +22,10 @@ def sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         yield boto3.client("sqs")
 
 
-def _dead_letter(sqs: Any, queue_url: str, body: str, reason: str | None = None) -> None:
-    attributes = (
+def _dead_letter(
+    sqs: Any, queue_url: str, body: str, reason: str | None = None, request_id: str | None = None
+) -> None:
+    attributes: dict[str, Any] = (
         {
             contract.REJECTION_REASON_ATTRIBUTE: {"DataType": "String", "StringValue": reason},
             contract.REJECTION_DETAIL_ATTRIBUTE: {
@@ -34,6 +36,11 @@ def _dead_letter(sqs: Any, queue_url: str, body: str, reason: str | None = None)
         if reason
         else {}
     )
+    if request_id:
+        attributes[contract.REQUEST_ID_ATTRIBUTE] = {
+            "DataType": "String",
+            "StringValue": request_id,
+        }
     sqs.send_message(QueueUrl=queue_url, MessageBody=body, MessageAttributes=attributes)
 
 
@@ -120,3 +127,22 @@ def test_an_empty_queue_reports_nothing(sqs: Any) -> None:
     assert report.messages == ()
     assert report.by_reason() == {}
     assert report.approximate_count == 0
+
+
+def test_shows_each_message_with_the_request_id_a_customer_quotes(sqs: Any) -> None:
+    dlq_url = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
+    _dead_letter(sqs, dlq_url, "a", "CONFLICTING_DUPLICATE", request_id="c0ffee-1")
+    _dead_letter(sqs, dlq_url, "b", request_id="c0ffee-2")
+    _dead_letter(sqs, dlq_url, "c", "CONFLICTING_DUPLICATE")  # sent before request ids
+
+    report = inspect_dead_letters(sqs, dlq_url, wait_seconds=0)
+
+    by_body_reason = {message.detail or message.reason: message for message in report.messages}
+    assert by_body_reason["why a failed"].request_id == "c0ffee-1"
+    assert by_body_reason[RETRIES_EXHAUSTED].request_id == "c0ffee-2"
+    assert by_body_reason["why c failed"].request_id == NO_REQUEST_ID
+    rendered = report.render()
+    for message in report.messages:
+        assert f"    {message.message_id} request {message.request_id} sent " in rendered
+    narrowed = report.submitted_by("c0ffee-1")
+    assert [message.detail for message in narrowed.messages] == ["why a failed"]

@@ -79,6 +79,7 @@ def _expect_listing(stubber: Stubber, messages: list[dict[str, Any]]) -> None:
         "VisibilityTimeout": 60,
         "WaitTimeSeconds": 1,
         "MessageAttributeNames": [
+            contract.REQUEST_ID_ATTRIBUTE,
             contract.REJECTION_REASON_ATTRIBUTE,
             contract.REJECTION_DETAIL_ATTRIBUTE,
         ],
@@ -100,11 +101,14 @@ def _expect_listing(stubber: Stubber, messages: list[dict[str, Any]]) -> None:
 
 
 def _message(number: int, reason: str | None = None) -> dict[str, Any]:
-    attributes = (
-        {contract.REJECTION_REASON_ATTRIBUTE: {"DataType": "String", "StringValue": reason}}
-        if reason
-        else {}
-    )
+    attributes = {
+        contract.REQUEST_ID_ATTRIBUTE: {"DataType": "String", "StringValue": f"request-{number}"}
+    }
+    if reason:
+        attributes[contract.REJECTION_REASON_ATTRIBUTE] = {
+            "DataType": "String",
+            "StringValue": reason,
+        }
     return {
         "MessageId": f"message-{number}",
         "ReceiptHandle": f"receipt-{number}",
@@ -153,6 +157,56 @@ def test_dry_run_lists_by_reason_and_moves_nothing(
     assert "  INVALID_JSON: 1" in output
     assert "1 message(s) were rejected permanently (INVALID_JSON)" in output
     assert f"dry run: would move every message to {QUEUE_URL}" in output
+    assert "    message-2 request request-2 sent 2026-01-01T00:00:00+00:00" in output
+
+
+def test_a_request_id_narrows_the_listing_to_that_submission(
+    stubbed: tuple[Any, Stubber], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs, stubber = stubbed
+    _expect_listing(stubber, [_message(number, "INVALID_JSON") for number in range(1, 6)])
+
+    exit_code = redrive.main(
+        ["--dlq-url", DLQ_URL, "--queue-url", QUEUE_URL, "--dry-run", "--request-id", "request-4"],
+        sqs=sqs,
+    )
+
+    output = capsys.readouterr().out
+    assert exit_code == 0
+    assert "  INVALID_JSON: 1" in output
+    assert "    message-4 request request-4 sent" in output
+    assert "message-1" not in output
+    assert "would move" not in output
+
+
+def test_a_request_id_not_in_the_dlq_is_said_so(
+    stubbed: tuple[Any, Stubber], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs, stubber = stubbed
+    _expect_listing(stubber, [_message(1, "INVALID_JSON")])
+
+    exit_code = redrive.main(
+        ["--dlq-url", DLQ_URL, "--queue-url", QUEUE_URL, "--dry-run", "--request-id", "nope"],
+        sqs=sqs,
+    )
+
+    output = capsys.readouterr().out
+    assert exit_code == 0
+    assert "no message of request nope among those inspected" in output
+    assert "  INVALID_JSON: 1" in output
+
+
+def test_a_request_id_without_dry_run_is_refused_before_anything_moves(
+    stubbed: tuple[Any, Stubber], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sqs, _ = stubbed  # no response stubbed: any SQS call would fail the test
+
+    exit_code = redrive.main(
+        ["--dlq-url", DLQ_URL, "--queue-url", QUEUE_URL, "--request-id", "request-1"], sqs=sqs
+    )
+
+    assert exit_code == 2
+    assert "--request-id only narrows a listing" in the_one_line(capsys.readouterr().err, "redrive")
 
 
 def test_redrive_lists_then_starts_the_move_task(
@@ -467,15 +521,28 @@ def test_a_copy_the_queue_refuses_stays_in_the_dlq(
         {
             "QueueUrl": QUEUE_URL,
             "Entries": [
-                {"Id": "0", "MessageBody": "{}"},
+                {
+                    "Id": "0",
+                    "MessageBody": "{}",
+                    "MessageAttributes": {
+                        contract.REQUEST_ID_ATTRIBUTE: {
+                            "DataType": "String",
+                            "StringValue": "request-1",
+                        }
+                    },
+                },
                 {
                     "Id": "1",
                     "MessageBody": "{}",
                     "MessageAttributes": {
+                        contract.REQUEST_ID_ATTRIBUTE: {
+                            "DataType": "String",
+                            "StringValue": "request-2",
+                        },
                         contract.REJECTION_REASON_ATTRIBUTE: {
                             "DataType": "String",
                             "StringValue": "INVALID_JSON",
-                        }
+                        },
                     },
                 },
             ],

@@ -10,6 +10,7 @@ from pulumi_policy import Policy
 
 from order_pipeline_policy.resource_policies import RESOURCE_POLICIES
 from order_pipeline_policy.stack_policies import STACK_POLICIES
+from order_pipeline_policy.tags import TAG_POLICIES
 
 PACK_NAME = "order-pipeline"
-POLICIES: list[Policy] = [*RESOURCE_POLICIES, *STACK_POLICIES]
+POLICIES: list[Policy] = [*RESOURCE_POLICIES, *TAG_POLICIES, *STACK_POLICIES]
