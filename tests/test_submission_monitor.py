@@ -16,6 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
 from openapi_schema_validator import OAS30Validator
 
@@ -265,3 +266,39 @@ def test_a_bad_unknown_or_expired_id_gets_a_json_reason(
     assert code == status
     # Whatever the error shape, the reason is in it.
     assert reason in json.dumps(body)
+
+
+def test_a_rejection_whose_dead_letter_fails_is_retried_and_recorded_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the DLQ refuses the first send
+    real_dead_letter = world.processor._dead_letter
+    refusals = [ClientError({"Error": {"Code": "ServiceUnavailable"}}, "SendMessage")]
+
+    def dead_letter_once_refused(*args: Any) -> None:
+        if refusals:
+            raise refusals.pop()
+        real_dead_letter(*args)
+
+    monkeypatch.setattr(world.processor, "_dead_letter", dead_letter_once_refused)
+    submission = world.submit("{not json")
+
+    # WHEN the processor handles it, fails, and handles it again
+    messages = world.sqs.receive_message(
+        QueueUrl=world.queues.queue_url, AttributeNames=["All"], MessageAttributeNames=["All"]
+    )["Messages"]
+    event = sqs_event(messages, world.queue_arn, REGION)
+    first = world.processor.handler(event, LocalLambdaContext("processor"))
+    # THEN the record was written before the send that failed
+    assert len(first["batchItemFailures"]) == 1
+    assert len(world.records()) == 1
+    second = world.processor.handler(event, LocalLambdaContext("processor"))
+
+    # AND the retry wrote it again (still one item) and dead-lettered the message once
+    assert second["batchItemFailures"] == []
+    assert len(world.records()) == 1
+    letters = world.sqs.receive_message(
+        QueueUrl=world.queues.dead_letter_queue_url, MaxNumberOfMessages=10
+    )
+    assert len(letters["Messages"]) == 1
+    assert world.status(submission) == "REJECTED"
