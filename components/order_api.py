@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlparse
 
 import pulumi
 import pulumi_aws as aws
 
-from api.openapi import DeploymentValues, document_digest, document_text, openapi_document
+from api.openapi import (
+    DeploymentValues,
+    document_digest,
+    document_text,
+    model_schema,
+    openapi_document,
+    request_body_model_names,
+    source_document,
+)
 from components import iam
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.model_schema import ModelSchema
 from components.watches import ApiWatch
 from handlers import contract
 from settings.api import ApiAuth, ApiSettings
@@ -63,6 +73,10 @@ class OrderApiArgs:
     functions: FunctionContext
     queue_kms_key_arn: pulumi.Input[str] | None = None
     """The queue's customer managed key, if it has one: API Gateway must encrypt with it."""
+
+
+def _model_text(document: dict[str, object], model: str) -> str:
+    return json.dumps(model_schema(document, model))
 
 
 def queue_path(queue_url: str) -> str:
@@ -115,7 +129,9 @@ class OrderApi(pulumi.ComponentResource):
             fail_on_warnings=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        stage = self._create_stage(name, args.settings, document.apply(document_digest))
+        digest = document.apply(document_digest)
+        models = self._write_models_after_import(name, args, document, digest)
+        stage = self._create_stage(name, args.settings, digest, models)
         self._create_invoke_permissions(name, reader, status_updater)
         # Only this step names pulumi_aws.wafv2, so stacks without WAF never import it (~0.65 s).
         if args.settings.waf_enabled:
@@ -241,15 +257,42 @@ class OrderApi(pulumi.ComponentResource):
             )
         )
 
+    def _write_models_after_import(
+        self,
+        name: str,
+        args: OrderApiArgs,
+        document: pulumi.Output[dict[str, object]],
+        digest: pulumi.Output[str],
+    ) -> list[ModelSchema]:
+        """Every request body model again through the Model API, or the import's copy would
+        validate without some of its rules (components.model_schema says which, and why)."""
+        return [
+            ModelSchema(
+                f"{name}-model-{model.lower()}",
+                rest_api_id=self._rest_api.id,
+                model_name=model,
+                schema=document.apply(partial(_model_text, model=model)),
+                region=args.functions.region,
+                import_digest=digest,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for model in request_body_model_names(source_document())
+        ]
+
     def _create_stage(
-        self, name: str, settings: ApiSettings, digest: pulumi.Output[str]
+        self,
+        name: str,
+        settings: ApiSettings,
+        digest: pulumi.Output[str],
+        models: list[ModelSchema],
     ) -> aws.apigateway.Stage:
-        # A deployment is a snapshot: a changed document needs a new one to go live.
+        # A deployment is a snapshot: a changed document needs a new one to go live, taken
+        # once the models hold all their rules again.
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment",
             rest_api=self._rest_api.id,
             triggers={"document": digest},
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=models),
         )
         account = (
             [self._create_account_logging(name)] if settings.manage_account_logging_role else []

@@ -6,6 +6,11 @@ that `tools.local_run.sqs_integration` renders from the real template, and answe
 document's integration responses; an `aws_proxy` integration invokes the function whose
 invoke ARN it names with a REST proxy event (payload 1.0).
 
+Models are what request validation enforces on AWS: the body's models as the import leaves
+them (`tools.fidelity.import_caveats`), then the ones the stack writes again through the
+Model API (components.model_schema) in full. A rule only the local run would enforce fails
+a test instead of an order.
+
 Not emulated: SigV4 auth (`apiAuth`), throttling and WAF. An unknown route answers 404
 (API Gateway answers 403 "Missing Authentication Token"). Validation uses the document's
 draft-04 models with `jsonschema`; the rules are the same, the wording of
@@ -33,7 +38,9 @@ from urllib.parse import unquote
 import airspeed
 from jsonschema import Draft4Validator
 
-from api.openapi import operations
+from api.openapi import SCHEMA_REFERENCE, operations
+from handlers.json_text import InvalidJson, parse_json
+from tools.fidelity.import_caveats import imported_model
 from tools.local_run.http_messages import HttpRequest, HttpResponse
 from tools.local_run.lambda_proxy import ProxyRoute, proxy_response, rest_proxy_event
 from tools.local_run.lambda_runtime import InvocationError
@@ -48,7 +55,6 @@ from tools.local_run.validation_errors import validation_error_string
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 # What API Gateway assumes when a request has no Content-Type.
 DEFAULT_CONTENT_TYPE = "application/json"
-SCHEMA_REFERENCE = "#/components/schemas/"
 
 SendMessage = Callable[[str, Mapping[str, Any]], int]
 """Sends SendMessage keyword arguments to a queue URL; returns SQS's HTTP status."""
@@ -121,9 +127,22 @@ class LocalApiGateway:
         stage: str,
         integration_for: Callable[[Mapping[str, Any]], Integration],
         send_message: SendMessage,
+        models_after_import: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
+        """`models_after_import`: each model the stack writes through the Model API once the
+        body is imported, by name, as written (a draft-04 schema)."""
         self.document = document
         self.stage = stage
+        self.models: dict[str, Mapping[str, Any]] = {
+            name: imported_model(model)
+            for name, model in document.get("components", {}).get("schemas", {}).items()
+        }
+        self.models.update(
+            {
+                name: {keyword: value for keyword, value in model.items() if keyword != "$schema"}
+                for name, model in (models_after_import or {}).items()
+            }
+        )
         self._send_message = send_message
         self._sending = threading.Lock()
         self.routes = [
@@ -177,11 +196,8 @@ class LocalApiGateway:
             return None
         reference = schema.get("$ref", "")
         if reference.startswith(SCHEMA_REFERENCE):
-            model: Mapping[str, Any] = self.document["components"]["schemas"][
-                reference.removeprefix(SCHEMA_REFERENCE)
-            ]
-            return model
-        return dict(schema)
+            return self.models[reference.removeprefix(SCHEMA_REFERENCE)]
+        return imported_model(schema)  # type: ignore[no-any-return]
 
     def _validate(self, request: _Request) -> None:
         settings = self._validator_settings(request.route.operation)
@@ -213,8 +229,8 @@ class LocalApiGateway:
         # Nesting too deep for Python's recursion (in parsing, or in jsonschema's messages,
         # which repr the instance) is a bad body like any other, never a server error.
         try:
-            document = json.loads(body.decode("utf-8"))
-        except (ValueError, RecursionError) as error:
+            document = parse_json(body.decode("utf-8"))
+        except (InvalidJson, UnicodeDecodeError) as error:
             problem = f"[body: not valid JSON ({error})]"
         else:
             try:

@@ -12,7 +12,12 @@ from typing import Any
 
 import pytest
 
-from api.openapi import DeploymentValues, openapi_document
+from api.openapi import (
+    DeploymentValues,
+    model_schema,
+    openapi_document,
+    request_body_model_names,
+)
 from api.request_model import order_request_model
 from handlers import contract
 from tools.local_run.api_gateway import (
@@ -47,15 +52,29 @@ class Stage:
     """The gateway with recorded integrations: what it sent SQS, which events it invoked."""
 
     def __init__(
-        self, sqs_status: int = 200, proxy_result: Any = None, send: SendMessage | None = None
+        self,
+        sqs_status: int = 200,
+        proxy_result: Any = None,
+        send: SendMessage | None = None,
+        *,
+        models_written_after_import: bool = True,
     ) -> None:
-        """`send` stands in for SQS instead of recording what was sent."""
+        """`send` stands in for SQS instead of recording what was sent;
+        `models_written_after_import=False`: a stack that leaves the imported models alone."""
         self.sent: list[tuple[str, Mapping[str, Any]]] = []
         self.events: list[tuple[str, Mapping[str, Any]]] = []
         self._sqs_status = sqs_status
         self._proxy_result = proxy_result or {"statusCode": 200, "body": '{"ok": true}'}
+        document = openapi_document(DEPLOYMENT)
+        written = {
+            name: model_schema(document, name) for name in request_body_model_names(document)
+        }
         self.gateway = LocalApiGateway(
-            openapi_document(DEPLOYMENT), "v1", self._integration, send or self._send
+            document,
+            "v1",
+            self._integration,
+            send or self._send,
+            written if models_written_after_import else {},
         )
 
     def _send(self, queue_url: str, message: Mapping[str, Any]) -> int:
@@ -136,6 +155,65 @@ def test_an_invalid_body_is_400_with_the_validation_error_and_sends_nothing(
     assert answer["message"] == "the request body is not valid"
     assert says in answer["detail"]
     assert stage.sent == []
+
+
+BAD_ORDERS = [
+    pytest.param({**SEED, "items": []}, id="no items"),
+    pytest.param({**SEED, "items": ["a"] * 101}, id="101 items"),
+    pytest.param({**SEED, "coupon": "FREE"}, id="unknown field"),
+    pytest.param(
+        {**SEED, "items": [{"sku": "A", "quantity": 1, "gift": True}]}, id="unknown item field"
+    ),
+    pytest.param({**SEED, "items": "item1"}, id="wrong type"),
+]
+
+
+@pytest.mark.parametrize("body", BAD_ORDERS)
+def test_bad_orders_are_400_with_a_json_reason_once_models_are_written_after_import(
+    body: Any,
+) -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", body)
+    assert status == 400
+    assert isinstance(answer, dict)  # JSON, whichever shape gateway responses give it
+    assert stage.sent == []
+
+
+@pytest.mark.parametrize("body", [param for param in BAD_ORDERS if param.id != "wrong type"])
+def test_the_imported_models_alone_let_through_what_aws_does_not_enforce(body: Any) -> None:
+    """As on AWS: minItems, maxItems, additionalProperties and anyOf left as imported."""
+    stage = Stage(models_written_after_import=False)
+    status, _ = stage.request("POST", "/orders", body)
+    assert status == 202
+    assert len(stage.sent) == 1
+
+
+def test_a_body_with_a_repeated_name_is_validated_with_its_last_value() -> None:
+    """handlers.json_text decides for the edge and the processor alike."""
+    stage = Stage()
+    repeated = b'{"orderId": "bad id!", "customerId": "456", "items": ["a"], "orderId": "E-2"}'
+    assert stage.request("POST", "/orders", repeated)[0] == 202
+    backwards = b'{"orderId": "E-2", "customerId": "456", "items": ["a"], "orderId": "bad id!"}'
+    status, answer = stage.request("POST", "/orders", backwards)
+    assert status == 400
+    assert "/orderId: 'bad id!' does not match" in json.dumps(answer)
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_non_finite_numbers_are_not_json_at_the_edge(constant: bytes) -> None:
+    body = b'{"orderId": "1", "customerId": "2", "items": [{"sku": "a", "quantity": %s}]}'
+    status, answer = Stage().request("POST", "/orders", body % constant)
+    assert status == 400
+    assert "not valid JSON" in json.dumps(answer)
+
+
+def test_a_parameter_schema_is_not_validated_by_the_gateway_as_on_aws() -> None:
+    """Only a required parameter's presence is checked; the function checks the rest."""
+    stage = Stage()
+    status, _ = stage.request("GET", "/customers/bad%20id!/orders", query=[("limit", "0")])
+    assert status == 200
+    ((_, event),) = stage.events
+    assert event["queryStringParameters"] == {"limit": "0"}
 
 
 def test_a_validation_error_with_quotes_still_answers_json() -> None:
