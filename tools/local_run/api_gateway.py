@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlencode
 
 import airspeed
 from jsonschema import Draft4Validator
@@ -53,6 +53,13 @@ from tools.local_run.validation_errors import validation_error_string
 
 # API Gateway's payload limit; bigger requests are refused before anything else.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+# "Length, in characters, of the URL for a Regional API: 10240" (REST API quotas,
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+# AWS does not document the answer past it; the local run answers 414 (RFC 9110, URI Too Long).
+MAX_URL_CHARACTERS = 10_240
+# The invoke URL's scheme and host, `https://<10-character id>.execute-api.<region>.amazonaws.com`,
+# counted with a 14-character region (the longest), so no URL passes here that AWS refuses.
+INVOKE_URL_PREFIX_CHARACTERS = len("https://0123456789.execute-api.ap-southeast-1.amazonaws.com")
 # What API Gateway assumes when a request has no Content-Type.
 DEFAULT_CONTENT_TYPE = "application/json"
 
@@ -153,6 +160,7 @@ class LocalApiGateway:
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
         try:
+            self._check_url_length(request)
             route, parameters = self._route(request)
             ready = _Request(request, route, parameters, request_id, int(time.time() * 1000))
             self._validate(ready)
@@ -166,6 +174,17 @@ class LocalApiGateway:
         """The answer to a request over API Gateway's payload limit."""
         error = GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long")
         return self._gateway_response(error, str(uuid.uuid4()))
+
+    def url_length(self, request: HttpRequest) -> int:
+        """The characters of the request's invoke URL, its query re-encoded (at least as long
+        as any way a client could have encoded it)."""
+        query = f"?{urlencode(request.query)}" if request.query else ""
+        stage_path = f"/{self.stage}{quote(request.path, safe='/%')}"
+        return INVOKE_URL_PREFIX_CHARACTERS + len(stage_path) + len(query)
+
+    def _check_url_length(self, request: HttpRequest) -> None:
+        if self.url_length(request) > MAX_URL_CHARACTERS:
+            raise GatewayError("DEFAULT_4XX", 414, "URI Too Long")
 
     def _route(self, request: HttpRequest) -> tuple[Route, dict[str, str]]:
         for route in self.routes:

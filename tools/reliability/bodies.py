@@ -351,7 +351,8 @@ def _bad_quantity(draw: st.DrawFn) -> dict[str, Json]:
 
 @st.composite
 def _duplicated_keys(draw: st.DrawFn) -> str:
-    """An object with a key twice: which value wins is a guess no layer should make."""
+    """An object with a key twice: the last value counts, at the edge and in the processor
+    alike (handlers.json_text), so the verdict is the last value's."""
     order = draw(valid_orders())
     pairs: list[tuple[str, Json]] = list(order.items())
     repeated, value = draw(st.sampled_from(pairs))

@@ -22,6 +22,7 @@ from api.request_model import order_request_model
 from handlers import contract
 from tools.local_run.api_gateway import (
     MAX_PAYLOAD_BYTES,
+    MAX_URL_CHARACTERS,
     Integration,
     LambdaProxyIntegration,
     LocalApiGateway,
@@ -309,6 +310,24 @@ def test_a_route_the_document_does_not_have_is_404(method: str, path: str) -> No
     status, answer = Stage().request(method, path)
     assert status == 404
     assert answer["message"] == f"no route {method} {path}"
+
+
+def test_a_url_over_the_regional_limit_is_414_and_reaches_no_function() -> None:
+    stage = Stage()
+    query = [("cursor", "")]
+    fits = stage.gateway.url_length(HttpRequest("GET", "/customers/c/orders", query, [], b"", ""))
+    longest = [("cursor", "x" * (MAX_URL_CHARACTERS - fits))]
+    assert stage.request("GET", "/customers/c/orders", query=longest)[0] == 200
+    over = [("cursor", "x" * (MAX_URL_CHARACTERS - fits + 1))]
+    status, answer = stage.request("GET", "/customers/c/orders", query=over)
+    assert status == 414
+    assert isinstance(answer, dict)
+    assert len(stage.events) == 1
+
+
+def test_a_trailing_slash_is_another_route_locally() -> None:
+    """AWS does not document it; docs/local-run.md lists it as not the same as AWS."""
+    assert Stage().request("POST", "/orders/", SEED)[0] == 404
 
 
 def test_a_read_is_a_rest_proxy_event_for_the_function_the_route_names() -> None:
