@@ -12,7 +12,9 @@ body model is written again with UpdateModel (patch `replace /schema`) once the 
 imported, and again after each re-import: the document's digest is one of its inputs.
 
 No pulumi_aws resource updates a model it did not create (aws.apigateway.Model would
-CreateModel a name the import already holds), hence this dynamic resource. It calls the API
+CreateModel a name the import already holds), hence this dynamic resource. Pulumi stores the
+provider pickled by reference to this module, which the dynamic provider host imports from the
+project directory: keep it free of side effects at import. It calls the API
 with boto3 and the default AWS credential chain in the stack's region: the same credentials
 `pulumi up` runs with (AWS_PROFILE or AWS_ACCESS_KEY_ID...), which need
 `apigateway:PATCH` on the API's models.

@@ -3,7 +3,10 @@ so that API Gateway validates with every rule of the schema (components/model_sc
 
 from __future__ import annotations
 
+import base64
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +14,7 @@ import boto3
 import pulumi
 import pytest
 from botocore.stub import Stubber
+from pulumi.dynamic.dynamic import serialize_provider
 
 from api.openapi import document_digest
 from api.request_model import DRAFT_04
@@ -19,6 +23,7 @@ from components.order_api import OrderApi, OrderApiArgs
 from tests.factories import settings_for
 from tests.pulumi_harness import OutputChecks, registered
 from tools.pulumi_mocks.recording import ACCOUNT_ID, RecordingMocks
+from tools.repository import REPO_ROOT
 
 REST_API = "aws:apigateway/restApi:RestApi"
 PROPS = {
@@ -120,3 +125,25 @@ def test_another_api_or_model_is_another_resource() -> None:
         "a1b2c3/Order", dict(PROPS), {**PROPS, "restApiId": "z9", "modelName": "Other"}
     )
     assert diff.replaces == ["restApiId", "modelName"]
+
+
+def test_the_provider_host_can_load_the_provider_from_the_project_directory() -> None:
+    """Pulumi pickles the provider (dill) into the state, by reference to its module: the
+    dynamic provider host, started in the project directory, must import it, without an
+    engine and without registering anything."""
+    serialized = serialize_provider(ModelSchemaProvider())
+    assert b"components.model_schema" in base64.b64decode(serialized)
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter loading our own provider
+        [
+            sys.executable,
+            "-c",
+            "import base64, sys, dill; provider = dill.loads(base64.b64decode(sys.argv[1]));"
+            " print(type(provider).__name__, callable(provider.update))",
+            serialized,
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.split() == ["ModelSchemaProvider", "True"]
