@@ -216,7 +216,8 @@ class LocalApiGateway:
         reference = schema.get("$ref", "")
         if reference.startswith(SCHEMA_REFERENCE):
             return self.models[reference.removeprefix(SCHEMA_REFERENCE)]
-        return imported_model(schema)  # type: ignore[no-any-return]
+        inline: Mapping[str, Any] = imported_model(schema)
+        return inline
 
     def _validate(self, request: _Request) -> None:
         settings = self._validator_settings(request.route.operation)
