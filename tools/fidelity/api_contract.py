@@ -4,7 +4,8 @@ The RestApi `body` recorded for the stack (not the source file) must be a valid 
 document whose models are draft-04 schemas, and its SQS integration must be the template
 `tools.local_run.sqs_integration` renders with a real Velocity engine (airspeed), produce a
 SendMessage form carrying the order unchanged, answer 202 with the request id, and post to a
-queue of the same stack.
+queue of the same stack. Its request body models and parameters must not rely on what the
+import leaves out of request validation (`tools.fidelity.import_caveats`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 from api.mapping_templates import send_message_template
 from api.openapi import operations
 from handlers import contract
+from tools.fidelity.import_caveats import check_import_caveats
 from tools.fidelity.recorded_stack import Finding, Stack, json_document, label
 from tools.local_run.sqs_integration import (
     render_order_response,
@@ -127,7 +129,7 @@ def check_api_documents(stack: Stack) -> list[Finding]:
             where = f"{method.upper()} {path}"
             problems += _integration_problems(stack, document, where, integration, uri)
         findings += [Finding("api", label(api), problem) for problem in problems]
-    return findings
+    return findings + check_import_caveats(stack)
 
 
 def document_of(stack: Stack) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 Every answer must be 202 (queued) or a refusal with a JSON reason: 400 for a body that is
 not an order, 413 for one too large to queue. Nothing may answer 5xx or not at all. What
 was queued must then end stored or dead-lettered, and every stored order be announced.
+`processor_rejections` counts what was queued that the processor rejects anyway (a 202 that
+lied): edge and processor read JSON with one function (handlers.json_text), so none should.
 """
 
 from __future__ import annotations
@@ -146,6 +148,7 @@ def edge_scenario(pipeline: LocalPipeline, bodies: Sequence[Body]) -> Figures:
             [json.loads(message["Body"]) for message in failures],
         ),
         unexpected_server_errors=len(failed),
+        processor_rejections=verdicts,
         notes=notes,
         problems=problems,
     )
