@@ -20,13 +20,19 @@ import yaml
 from api.mapping_templates import order_accepted_template, send_message_template
 from api.placeholders import fill_structure
 from api.problem_templates import gateway_responses, integration_problem
-from api.request_model import identifier_model, order_request_model, status_change_model
+from api.request_model import (
+    DRAFT_04,
+    identifier_model,
+    order_request_model,
+    status_change_model,
+)
 from handlers.order_status import OrderStatus
 from handlers.orders import RejectionReason
 from handlers.submission_records import SubmissionStatus
 from handlers.submissions import SUBMISSION_ID
 
 DOCUMENT_PATH = Path(__file__).resolve().parent / "openapi.yaml"
+SCHEMA_REFERENCE = "#/components/schemas/"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
@@ -86,11 +92,33 @@ def operations(document: Mapping[str, Any]) -> list[tuple[str, str, dict[str, An
     ]
 
 
+def request_body_model_names(document: Mapping[str, Any]) -> list[str]:
+    """The models some route validates a body against, sorted; the same in the source
+    document as in a filled one, so the program knows them before any Output resolves."""
+    names = {
+        schema["$ref"].removeprefix(SCHEMA_REFERENCE)
+        for _, _, operation in operations(document)
+        for content in (operation.get("requestBody") or {}).get("content", {}).values()
+        if (schema := content.get("schema") or {}).get("$ref", "").startswith(SCHEMA_REFERENCE)
+    }
+    return sorted(names)
+
+
+def source_document() -> dict[str, Any]:
+    """`openapi.yaml` as written, placeholders and all."""
+    document: dict[str, Any] = yaml.safe_load(DOCUMENT_PATH.read_text(encoding="utf-8"))
+    return document
+
+
+def model_schema(document: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A model of the document as the Model API takes it: a standalone draft-04 schema."""
+    return {"$schema": DRAFT_04, **document["components"]["schemas"][name]}
+
+
 def openapi_document(deployment: DeploymentValues, *, signed: bool = True) -> dict[str, Any]:
     """The document for one deployment; `signed=False` drops SigV4 from every route."""
-    template = yaml.safe_load(DOCUMENT_PATH.read_text(encoding="utf-8"))
     document: dict[str, Any] = fill_structure(
-        template,
+        source_document(),
         {
             **_source_values(),
             "region": deployment.region,

@@ -9,20 +9,36 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlparse
 
 import pulumi
 import pulumi_aws as aws
 
-from api.openapi import DeploymentValues, document_digest, document_text, openapi_document
+from api.openapi import (
+    DeploymentValues,
+    document_digest,
+    document_text,
+    model_schema,
+    openapi_document,
+    request_body_model_names,
+    source_document,
+)
 from components import iam
 from components.handler_function import HandlerFunction, HandlerFunctionArgs
+from components.model_schema import ModelSchema
 from components.watches import ApiWatch
 from handlers import contract
 from settings.api import ApiAuth, ApiSettings
 from settings.core import FunctionContext
 
 STAGE_NAME = "v1"
+# Why a stage writes no access logs, where the policy pack (tools/policy) and a reader of the
+# stage look for it. AWS tag values allow letters, digits, spaces and _ . : / = + - @ only.
+ACCESS_LOGS_TAG = "accessLogs"
+ACCESS_LOGS_OFF = (
+    "off until apiAccessLogs=true: they need the account-wide API Gateway CloudWatch role"
+)
 
 # One JSON object per request; only values API Gateway writes without quotes of its own,
 # so every line stays valid JSON for Logs Insights.
@@ -70,6 +86,10 @@ class OrderApiArgs:
     """The queue's customer managed key, if it has one: API Gateway must encrypt with it."""
 
 
+def _model_text(document: dict[str, object], model: str) -> str:
+    return json.dumps(model_schema(document, model))
+
+
 def queue_path(queue_url: str) -> str:
     """`<account id>/<queue name>`, the path of a queue URL, as SQS integrations address it."""
     return urlparse(queue_url).path.strip("/")
@@ -87,8 +107,8 @@ class OrderApi(pulumi.ComponentResource):
     """The REST API's name: CloudWatch's `ApiName` (REST APIs report per name, not id)."""
     stage_name: pulumi.Output[str]
     """The stage's name: CloudWatch's `Stage`."""
-    access_log_group_name: pulumi.Output[str]
-    """Where the stage writes one JSON line per request."""
+    access_log_group_name: pulumi.Output[str | None]
+    """Where the stage writes one JSON line per request; None without access logs."""
     reader_function_name: pulumi.Output[str]
     """The function serving the GET routes: CloudWatch's `FunctionName`."""
     status_updater_function_name: pulumi.Output[str]
@@ -100,10 +120,14 @@ class OrderApi(pulumi.ComponentResource):
         self, name: str, args: OrderApiArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("order-pipeline:api:OrderApi", name, None, opts)
-        self._access_log_group = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs",
-            retention_in_days=args.functions.settings.log_retention_days,
-            opts=pulumi.ResourceOptions(parent=self),
+        access_logs = (
+            aws.cloudwatch.LogGroup(
+                f"{name}-access-logs",
+                retention_in_days=args.functions.settings.log_retention_days,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            if args.settings.access_logs
+            else None
         )
         queue_sender_role = self._create_queue_sender_role(name, args)
         reader = self._create_reader(name, args)
@@ -120,7 +144,9 @@ class OrderApi(pulumi.ComponentResource):
             fail_on_warnings=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        stage = self._create_stage(name, args.settings, document.apply(document_digest))
+        digest = document.apply(document_digest)
+        models = self._write_models_after_import(name, args, document, digest)
+        stage = self._create_stage(name, args.settings, digest, models, access_logs)
         self._create_invoke_permissions(name, reader, status_updater)
         # Only this step names pulumi_aws.wafv2, so stacks without WAF never import it (~0.65 s).
         if args.settings.waf_enabled:
@@ -129,7 +155,9 @@ class OrderApi(pulumi.ComponentResource):
         self.rest_api_id = self._rest_api.id
         self.rest_api_name = self._rest_api.name
         self.stage_name = stage.stage_name
-        self.access_log_group_name = self._access_log_group.name
+        self.access_log_group_name = (
+            pulumi.Output.from_input(None) if access_logs is None else access_logs.name
+        )
         self.reader_function_name = reader.function_name
         self.status_updater_function_name = status_updater.function_name
         self.watch = ApiWatch(
@@ -251,18 +279,48 @@ class OrderApi(pulumi.ComponentResource):
             )
         )
 
+    def _write_models_after_import(
+        self,
+        name: str,
+        args: OrderApiArgs,
+        document: pulumi.Output[dict[str, object]],
+        digest: pulumi.Output[str],
+    ) -> list[ModelSchema]:
+        """Every request body model again through the Model API, or the import's copy would
+        validate without some of its rules (components.model_schema says which, and why)."""
+        return [
+            ModelSchema(
+                f"{name}-model-{model.lower()}",
+                rest_api_id=self._rest_api.id,
+                model_name=model,
+                schema=document.apply(partial(_model_text, model=model)),
+                region=args.functions.region,
+                import_digest=digest,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for model in request_body_model_names(source_document())
+        ]
+
     def _create_stage(
-        self, name: str, settings: ApiSettings, digest: pulumi.Output[str]
+        self,
+        name: str,
+        settings: ApiSettings,
+        digest: pulumi.Output[str],
+        models: list[ModelSchema],
+        access_logs: aws.cloudwatch.LogGroup | None,
     ) -> aws.apigateway.Stage:
-        # A deployment is a snapshot: a changed document needs a new one to go live.
+        # A deployment is a snapshot: a changed document needs a new one to go live, taken
+        # once the models hold all their rules again.
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment",
             rest_api=self._rest_api.id,
             triggers={"document": digest},
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=models),
         )
         account = (
-            [self._create_account_logging(name)] if settings.manage_account_logging_role else []
+            [self._create_account_logging(name, access_logs)]
+            if settings.manage_account_logging_role and access_logs is not None
+            else []
         )
         stage = aws.apigateway.Stage(
             f"{name}-stage",
@@ -270,9 +328,14 @@ class OrderApi(pulumi.ComponentResource):
             deployment=deployment.id,
             stage_name=STAGE_NAME,
             xray_tracing_enabled=True,
-            access_log_settings=aws.apigateway.StageAccessLogSettingsArgs(
-                destination_arn=self._access_log_group.arn, format=ACCESS_LOG_FORMAT
+            # Without access logs the stage needs no account-wide role: a fresh account's
+            # first deploy succeeds (settings.api).
+            access_log_settings=None
+            if access_logs is None
+            else aws.apigateway.StageAccessLogSettingsArgs(
+                destination_arn=access_logs.arn, format=ACCESS_LOG_FORMAT
             ),
+            tags={ACCESS_LOGS_TAG: ACCESS_LOGS_OFF} if access_logs is None else None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=account),
         )
         aws.apigateway.MethodSettings(
@@ -290,7 +353,9 @@ class OrderApi(pulumi.ComponentResource):
         )
         return stage
 
-    def _create_account_logging(self, name: str) -> aws.apigateway.Account:
+    def _create_account_logging(
+        self, name: str, access_logs: aws.cloudwatch.LogGroup
+    ) -> aws.apigateway.Account:
         """API Gateway's account-wide CloudWatch role, without which no stage may log.
 
         There is one per account and region, shared by every API in it: it is retained on
@@ -305,7 +370,7 @@ class OrderApi(pulumi.ComponentResource):
         )
         # The role writes every API's logs in the region, so it is scoped to the region's
         # log groups, not to this stack's.
-        regional_log_groups = self._access_log_group.arn.apply(
+        regional_log_groups = access_logs.arn.apply(
             lambda arn: arn.rsplit(":log-group:", 1)[0] + ":log-group:*"
         )
         aws.iam.RolePolicy(

@@ -17,6 +17,7 @@ from typing import Any
 import fastjsonschema
 
 from handlers import contract
+from handlers.json_text import InvalidJson, parse_json
 from handlers.order_status import OrderStatus
 from handlers.orders import ORDER_SCHEMA, timestamp_from_epoch_millis
 from handlers.rest_api import ApiError
@@ -106,8 +107,8 @@ def _is_timestamp(text: str) -> bool:
 def requested_status(body: str | None) -> OrderStatus:
     """The target status of a PATCH body `{"status": ...}`."""
     try:
-        document = json.loads(body or "")
-    except ValueError as error:
+        document = parse_json(body or "")
+    except InvalidJson as error:
         raise InvalidRequest(f"body is not valid JSON: {error}") from error
     try:
         _status_change_validator()(document)

@@ -10,11 +10,12 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import fastjsonschema
 
 from handlers import contract
+from handlers.json_text import InvalidJson, parse_json
 from handlers.order_status import OrderStatus
 
 ORDER_SCHEMA_PATH = Path(__file__).with_name("order.schema.json")
@@ -50,33 +51,14 @@ class OrderRejected(Exception):
         self.detail = detail
 
 
-def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    document: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in document:
-            raise ValueError(f"duplicate key {key!r}")
-        document[key] = value
-    return document
-
-
-def _reject_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def parse_order(body: str) -> dict[str, Any]:
     """Decode and validate one order body, or raise OrderRejected saying what is wrong.
 
-    Numbers decode as Decimal so that no binary float ever reaches DynamoDB, and duplicate
-    keys are refused because which of the two values "wins" would be a guess.
+    Decoding is `parse_json`'s, the edge's own: what the edge accepted as JSON decodes here.
     """
     try:
-        document = json.loads(
-            body,
-            parse_float=Decimal,
-            parse_constant=_reject_constant,
-            object_pairs_hook=_reject_duplicate_keys,
-        )
-    except (ValueError, RecursionError) as error:
+        document = parse_json(body)
+    except InvalidJson as error:
         raise OrderRejected(RejectionReason.INVALID_JSON, str(error)) from error
     try:
         _order_validator()(document)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from settings.config_reader import ConfigReader
+from settings.errors import ConfigError
 
 # API Gateway gives up on an integration after 29 seconds; a longer Lambda timeout only
 # keeps a function busy on a request whose caller already got a 504.
@@ -32,9 +33,24 @@ class ApiSettings:
     function_timeout_seconds: int
     function_memory_mb: int
     manage_account_logging_role: bool
+    access_logs: bool
+    """The stage writes access logs: API Gateway then needs the account-wide CloudWatch role,
+    or the stage cannot be created (docs/api.md#the-account-wide-logging-role)."""
 
     @classmethod
     def read(cls, config: ConfigReader) -> ApiSettings:
+        manage_account = config.boolean("manageApiGatewayAccount", False)
+        # A fresh account has no role: dev logs only where this stack sets it, so a first
+        # `pulumi up` succeeds; prod logs, and says so when the role is missing.
+        access_logs = config.boolean(
+            "apiAccessLogs", config.by_environment(dev=manage_account, prod=True)
+        )
+        if manage_account and not access_logs:
+            raise ConfigError(
+                "manageApiGatewayAccount",
+                "true only sets the role access logs need, and apiAccessLogs is false:"
+                " it would change an account-wide setting for nothing",
+            )
         return cls(
             auth=ApiAuth(config.one_of("apiAuth", ApiAuth.IAM, tuple(ApiAuth))),
             throttling_rate_limit=config.integer(
@@ -53,5 +69,6 @@ class ApiSettings:
                 "apiFunctionTimeoutSeconds", 10, 1, MAX_INTEGRATION_TIMEOUT_SECONDS
             ),
             function_memory_mb=config.integer("apiFunctionMemoryMb", 256, 128, 10_240),
-            manage_account_logging_role=config.boolean("manageApiGatewayAccount", False),
+            manage_account_logging_role=manage_account,
+            access_logs=access_logs,
         )

@@ -19,6 +19,19 @@ def test_dev_and_prod_defaults() -> None:
     assert dev.function_timeout_seconds == prod.function_timeout_seconds == 10
     assert not dev.manage_account_logging_role
     assert not prod.manage_account_logging_role
+    assert (dev.access_logs, prod.access_logs) == (False, True)
+
+
+def test_dev_logs_access_by_default_only_where_it_sets_the_account_role() -> None:
+    assert settings_for("dev", manageApiGatewayAccount="true").api.access_logs
+    assert settings_for("dev", apiAccessLogs="true").api.access_logs
+    assert not settings_for("prod", apiAccessLogs="false").api.access_logs
+
+
+def test_setting_the_account_role_for_no_access_logs_is_refused() -> None:
+    with pytest.raises(ConfigError, match="account-wide setting for nothing") as error:
+        settings_for("prod", manageApiGatewayAccount="true", apiAccessLogs="false")
+    assert error.value.key == "manageApiGatewayAccount"
 
 
 def test_an_unsigned_api_is_an_explicit_choice() -> None:
@@ -53,6 +66,7 @@ def test_each_setting_can_be_configured() -> None:
         ("apiWafRateLimit", "9", "outside 10.."),
         ("apiFunctionTimeoutSeconds", "30", "outside 1..29"),
         ("manageApiGatewayAccount", "1", "not true or false"),
+        ("apiAccessLogs", "on", "not true or false"),
     ],
 )
 def test_bad_values_name_the_key(key: str, value: str, problem: str) -> None:

@@ -4,13 +4,21 @@ invoke permissions, WAF and the account-wide logging role."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pulumi
 import pytest
 
 from api.openapi import DeploymentValues, document_digest, openapi_document
-from components.order_api import ACCESS_LOG_FORMAT, OrderApi, OrderApiArgs, queue_path
+from components.order_api import (
+    ACCESS_LOG_FORMAT,
+    ACCESS_LOGS_OFF,
+    ACCESS_LOGS_TAG,
+    OrderApi,
+    OrderApiArgs,
+    queue_path,
+)
 from tests.factories import settings_for
 from tests.pulumi_harness import OutputChecks, registered
 from tools.pulumi_mocks.recording import ACCOUNT_ID, RecordedResource, RecordingMocks
@@ -172,7 +180,7 @@ def test_the_deployment_trigger_changes_exactly_when_the_document_does() -> None
 def test_the_stage_traces_and_writes_json_access_logs_to_its_own_log_group(
     pulumi_mocks: RecordingMocks, checks: OutputChecks, environment: str, retention: int
 ) -> pulumi.Output[None]:
-    api = _api(environment)
+    api = _api(environment, apiAccessLogs="true")
 
     def check(values: list[Any]) -> None:
         url, _ = values
@@ -192,6 +200,47 @@ def test_the_stage_traces_and_writes_json_access_logs_to_its_own_log_group(
         assert url.startswith("https://orders-api-id.execute-api.eu-west-1.amazonaws.com/")
 
     return checks.that(pulumi.Output.all(api.url, registered(api)), check)
+
+
+@pulumi.runtime.test
+def test_a_default_dev_stack_needs_no_account_wide_role_for_its_first_deploy(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    """A fresh account has no API Gateway CloudWatch role: a stage with access logs could not
+    be created, and the stack must not set an account-wide role nobody asked it to."""
+    api = _api("dev")
+
+    def check(values: list[Any]) -> None:
+        log_group_name, _ = values
+        stage = _one(pulumi_mocks, "aws:apigateway/stage:Stage", "orders-stage")
+        assert stage["xrayTracingEnabled"] is True
+        assert stage.get("accessLogSettings") is None
+        assert stage["tags"] == {ACCESS_LOGS_TAG: ACCESS_LOGS_OFF}
+        assert re.fullmatch(r"[\w .:/=+\-@]{1,256}", ACCESS_LOGS_OFF)
+        assert pulumi_mocks.of_type("aws:apigateway/account:Account") == []
+        log_groups = pulumi_mocks.of_type("aws:cloudwatch/logGroup:LogGroup")
+        assert sorted(group.name for group in log_groups) == [
+            "orders-reader-logs",
+            "orders-status-updater-logs",
+        ]
+        assert log_group_name is None
+
+    return checks.that(pulumi.Output.all(api.access_log_group_name, registered(api)), check)
+
+
+@pulumi.runtime.test
+def test_a_dev_stack_that_sets_the_account_role_logs_access_once_the_role_is_set(
+    pulumi_mocks: RecordingMocks, checks: OutputChecks
+) -> pulumi.Output[None]:
+    api = _api("dev", manageApiGatewayAccount="true")
+
+    def check(_: object) -> None:
+        stage = _one(pulumi_mocks, "aws:apigateway/stage:Stage", "orders-stage")
+        logs = _state(pulumi_mocks, "aws:cloudwatch/logGroup:LogGroup", "orders-access-logs")
+        assert stage["accessLogSettings"]["destinationArn"] == logs["arn"]
+        assert len(pulumi_mocks.of_type("aws:apigateway/account:Account")) == 1
+
+    return checks.that(registered(api), check)
 
 
 def test_the_access_log_format_is_one_json_object_of_context_variables() -> None:
@@ -394,7 +443,7 @@ def test_a_stack_may_own_the_account_wide_logging_role_when_told_to(
 def test_the_component_exposes_what_monitoring_and_the_stack_use(
     pulumi_mocks: RecordingMocks, checks: OutputChecks
 ) -> pulumi.Output[None]:
-    api = _api()
+    api = _api(apiAccessLogs="true")
     watch = api.watch
 
     def check(exposed: dict[str, Any]) -> None:

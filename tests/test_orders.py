@@ -45,8 +45,9 @@ def test_rich_line_items_are_valid() -> None:
     [
         ("not json", RejectionReason.INVALID_JSON),
         ("", RejectionReason.INVALID_JSON),
-        ('{"orderId": "1", "orderId": "2", "customerId": "c", "items": ["a"]}',
-         RejectionReason.INVALID_JSON),
+        ('{"orderId": "1", "orderId": "bad id!", "customerId": "c", "items": ["a"]}',
+         RejectionReason.SCHEMA_VIOLATION),
+        ('{"orderId": "1", "customerId": "c", "items": [Infinity]}', RejectionReason.INVALID_JSON),
         ('{"orderId": "1", "customerId": "c", "items": [NaN]}', RejectionReason.INVALID_JSON),
         ("[" * 100_000 + "]" * 100_000, RejectionReason.INVALID_JSON),
         ("[]", RejectionReason.SCHEMA_VIOLATION),

@@ -236,7 +236,9 @@ def test_a_conflicting_order_is_dead_lettered_and_the_original_kept(pipeline: Pi
 
 BAD_PAYLOADS = [
     ("{not json", "INVALID_JSON"),
-    ('{"orderId": "1", "orderId": "2", "customerId": "c", "items": ["a"]}', "INVALID_JSON"),
+    ('{"orderId": "1", "orderId": "bad id!", "customerId": "c", "items": ["a"]}',
+     "SCHEMA_VIOLATION"),
+    ('{"orderId": "1", "customerId": "c", "items": [Infinity]}', "INVALID_JSON"),
     ('{"customerId": "c", "items": ["a"]}', "SCHEMA_VIOLATION"),
     ('{"orderId": "bad id", "customerId": "c", "items": ["a"]}', "SCHEMA_VIOLATION"),
     ('{"orderId": "1", "customerId": "c", "items": []}', "SCHEMA_VIOLATION"),

@@ -5,6 +5,8 @@ document whose models are draft-04 schemas, and its SQS integration must be the 
 `tools.local_run.sqs_integration` renders with a real Velocity engine (airspeed), produce a
 SendMessage form carrying the order unchanged, answer 202 with the request id and a
 Location that is a GET route of the same document, and post to a queue of the same stack.
+Its request body models and parameters must not rely on what the import leaves out of
+request validation (`tools.fidelity.import_caveats`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 from api.mapping_templates import send_message_template
 from api.openapi import operations
 from handlers import contract
+from tools.fidelity.import_caveats import check_import_caveats
 from tools.fidelity.recorded_stack import Finding, Stack, json_document, label
 from tools.local_run.sqs_integration import (
     render_order_response,
@@ -156,7 +159,7 @@ def check_api_documents(stack: Stack) -> list[Finding]:
             where = f"{method.upper()} {path}"
             problems += _integration_problems(stack, document, where, integration, uri, path=path)
         findings += [Finding("api", label(api), problem) for problem in problems]
-    return findings
+    return findings + check_import_caveats(stack)
 
 
 def document_of(stack: Stack) -> dict[str, Any]:

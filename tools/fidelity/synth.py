@@ -87,10 +87,17 @@ def _stack_tags(resources: Sequence[RecordedResource]) -> dict[str, Any]:
 
 def _input_lines(resource: RecordedResource, stack_tags: dict[str, Any]) -> Iterator[str]:
     for key in sorted(resource.inputs):
-        if key == "tags" and stack_tags and resource.inputs[key] == stack_tags:
-            yield f"tags = {STACK_TAGS}"
+        value = resource.inputs[key]
+        if key == "tags" and stack_tags and _carries(value, stack_tags):
+            # A resource's own tags (the stage's `accessLogs`) still show, after the stack's.
+            own = {name: tag for name, tag in value.items() if name not in stack_tags}
+            yield f"tags = {STACK_TAGS}" + (f" + {json.dumps(own, sort_keys=True)}" if own else "")
         else:
-            yield from _lines(resource.inputs[key], key)
+            yield from _lines(value, key)
+
+
+def _carries(tags: Any, stack_tags: dict[str, Any]) -> bool:
+    return isinstance(tags, dict) and all(tags.get(k) == v for k, v in stack_tags.items())
 
 
 def _resource_block(resource: RecordedResource, stack_tags: dict[str, Any]) -> list[str]:

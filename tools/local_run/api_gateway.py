@@ -6,6 +6,11 @@ that `tools.local_run.sqs_integration` renders from the real template, and answe
 document's integration responses; an `aws_proxy` integration invokes the function whose
 invoke ARN it names with a REST proxy event (payload 1.0).
 
+Models are what request validation enforces on AWS: the body's models as the import leaves
+them (`tools.fidelity.import_caveats`), then the ones the stack writes again through the
+Model API (components.model_schema) in full. A rule only the local run would enforce fails
+a test instead of an order.
+
 Not emulated: SigV4 auth (`apiAuth`), throttling and WAF. An unknown route answers 404
 (API Gateway answers 403 "Missing Authentication Token"). Validation uses the document's
 draft-04 models with `jsonschema`; the rules are the same, the wording of
@@ -32,12 +37,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote, urlencode
 
 import airspeed
 from jsonschema import Draft4Validator
 
-from api.openapi import operations
+from api.openapi import SCHEMA_REFERENCE, operations
+from handlers.json_text import InvalidJson, parse_json
+from tools.fidelity.import_caveats import imported_model
 from tools.local_run.http_messages import HttpRequest, HttpResponse
 from tools.local_run.lambda_proxy import ProxyRoute, proxy_response, rest_proxy_event
 from tools.local_run.lambda_runtime import InvocationError
@@ -50,9 +57,15 @@ from tools.local_run.validation_errors import validation_error_string
 
 # API Gateway's payload limit; bigger requests are refused before anything else.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+# "Length, in characters, of the URL for a Regional API: 10240" (REST API quotas,
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+# AWS does not document the answer past it; the local run answers 414 (RFC 9110, URI Too Long).
+MAX_URL_CHARACTERS = 10_240
+# The invoke URL's scheme and host, `https://<10-character id>.execute-api.<region>.amazonaws.com`,
+# counted with a 14-character region (the longest), so no URL passes here that AWS refuses.
+INVOKE_URL_PREFIX_CHARACTERS = len("https://0123456789.execute-api.ap-southeast-1.amazonaws.com")
 # What API Gateway assumes when a request has no Content-Type.
 DEFAULT_CONTENT_TYPE = "application/json"
-SCHEMA_REFERENCE = "#/components/schemas/"
 
 SendMessage = Callable[[str, Mapping[str, Any]], int]
 """Sends SendMessage keyword arguments to a queue URL; returns SQS's HTTP status."""
@@ -137,9 +150,22 @@ class LocalApiGateway:
         stage: str,
         integration_for: Callable[[Mapping[str, Any]], Integration],
         send_message: SendMessage,
+        models_after_import: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
+        """`models_after_import`: each model the stack writes through the Model API once the
+        body is imported, by name, as written (a draft-04 schema)."""
         self.document = document
         self.stage = stage
+        self.models: dict[str, Mapping[str, Any]] = {
+            name: imported_model(model)
+            for name, model in document.get("components", {}).get("schemas", {}).items()
+        }
+        self.models.update(
+            {
+                name: {keyword: value for keyword, value in model.items() if keyword != "$schema"}
+                for name, model in (models_after_import or {}).items()
+            }
+        )
         self._send_message = send_message
         self._sending = threading.Lock()
         self.routes = [
@@ -150,6 +176,7 @@ class LocalApiGateway:
     def handle(self, request: HttpRequest) -> HttpResponse:
         request_id = str(uuid.uuid4())
         try:
+            self._check_url_length(request)
             route, parameters = self._route(request)
             ready = _Request(request, route, parameters, request_id, int(time.time() * 1000))
             self._validate(ready)
@@ -163,6 +190,17 @@ class LocalApiGateway:
         """The answer to a request over API Gateway's payload limit."""
         error = GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long")
         return self.gateway_response(error, str(uuid.uuid4()))
+
+    def url_length(self, request: HttpRequest) -> int:
+        """The characters of the request's invoke URL, its query re-encoded (at least as long
+        as any way a client could have encoded it)."""
+        query = f"?{urlencode(request.query)}" if request.query else ""
+        stage_path = f"/{self.stage}{quote(request.path, safe='/%')}"
+        return INVOKE_URL_PREFIX_CHARACTERS + len(stage_path) + len(query)
+
+    def _check_url_length(self, request: HttpRequest) -> None:
+        if self.url_length(request) > MAX_URL_CHARACTERS:
+            raise GatewayError("DEFAULT_4XX", 414, "URI Too Long")
 
     def _route(self, request: HttpRequest) -> tuple[Route, dict[str, str]]:
         for route in self.routes:
@@ -193,11 +231,9 @@ class LocalApiGateway:
             return None
         reference = schema.get("$ref", "")
         if reference.startswith(SCHEMA_REFERENCE):
-            model: Mapping[str, Any] = self.document["components"]["schemas"][
-                reference.removeprefix(SCHEMA_REFERENCE)
-            ]
-            return model
-        return dict(schema)
+            return self.models[reference.removeprefix(SCHEMA_REFERENCE)]
+        inline: Mapping[str, Any] = imported_model(schema)
+        return inline
 
     def _validate(self, request: _Request) -> None:
         settings = self._validator_settings(request.route.operation)
@@ -229,8 +265,8 @@ class LocalApiGateway:
         # Nesting too deep for Python's recursion (in parsing, or in jsonschema's messages,
         # which repr the instance) is a bad body like any other, never a server error.
         try:
-            document = json.loads(body.decode("utf-8"))
-        except (ValueError, RecursionError) as error:
+            document = parse_json(body.decode("utf-8"))
+        except (InvalidJson, UnicodeDecodeError) as error:
             problem = f"[body: not valid JSON ({error})]"
         else:
             try:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from components.model_schema import MODEL_NAME, MODEL_SCHEMA_TYPE, SCHEMA
 from tools.local_run.options import LocalRunError
 from tools.pulumi_mocks.program import ProgramRun, run_program
 from tools.pulumi_mocks.recording import RecordedResource
@@ -26,6 +27,7 @@ TOPIC = "aws:sns/topic:Topic"
 FUNCTION = "aws:lambda/function:Function"
 EVENT_SOURCE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping"
 REST_API = "aws:apigateway/restApi:RestApi"
+# Written by components.model_schema; its inputs are read here as the provider reads them.
 STAGE = "aws:apigateway/stage:Stage"
 
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
@@ -83,6 +85,8 @@ class Blueprint:
     mappings: tuple[EventSourceMappingSpec, ...]
     api_document: Mapping[str, Any] | None
     api_stage: str
+    api_models_after_import: Mapping[str, Any]
+    """Each model the stack writes through the Model API after the import, by name."""
 
     def function_by_invoke_arn(self, invoke_arn: str) -> FunctionSpec:
         return _only(
@@ -179,6 +183,10 @@ def blueprint_of(run: ProgramRun) -> Blueprint:
         mappings=tuple(_mapping(resource, functions) for resource in of_type(EVENT_SOURCE_MAPPING)),
         api_document=json.loads(apis[0].inputs["body"]) if apis else None,
         api_stage=str(stages[0].inputs["stageName"]) if stages else "local",
+        api_models_after_import={
+            str(model.inputs[MODEL_NAME]): json.loads(model.inputs[SCHEMA])
+            for model in of_type(MODEL_SCHEMA_TYPE)
+        },
     )
 
 

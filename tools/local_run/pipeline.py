@@ -106,6 +106,7 @@ class LocalPipeline:
                     self.blueprint.api_stage,
                     self._integration,
                     self._sender(),
+                    self.blueprint.api_models_after_import,
                 )
                 api = ApiServer(api_socket, gateway)
                 api.start()

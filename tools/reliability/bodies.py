@@ -351,11 +351,12 @@ def _bad_quantity(draw: st.DrawFn) -> dict[str, Json]:
 
 @st.composite
 def _duplicated_keys(draw: st.DrawFn) -> str:
-    """An object with a key twice: which value wins is a guess no layer should make."""
+    """An order with a key again at the end, of the wrong type: the last value counts at the
+    edge and in the processor alike (handlers.json_text), so it is refused; a layer keeping
+    the first value instead would accept it."""
     order = draw(valid_orders())
-    pairs: list[tuple[str, Json]] = list(order.items())
-    repeated, value = draw(st.sampled_from(pairs))
-    pairs.insert(draw(st.integers(0, len(pairs))), (repeated, draw(st.just(value) | json_values)))
+    repeated = draw(st.sampled_from(sorted(order)))
+    pairs: list[tuple[str, Json]] = [*order.items(), (repeated, draw(_WRONG_TYPES[repeated]))]
     return "{" + ", ".join(f"{json.dumps(key)}: {json.dumps(item)}" for key, item in pairs) + "}"
 
 

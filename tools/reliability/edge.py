@@ -4,6 +4,8 @@ Every answer must be 202 (queued) or a refusal with a JSON reason: 400 for a bod
 not an order, 413 for one too large to queue. Nothing may answer 5xx or not at all. What
 was queued must then end stored or dead-lettered, every stored order be announced, and
 each 202's Location lead to a status monitor that says where its order ended.
+`processor_rejections` counts what was queued that the processor rejects anyway (a 202 that
+lied): edge and processor read JSON with one function (handlers.json_text), so none should.
 """
 
 from __future__ import annotations
@@ -175,6 +177,7 @@ def edge_scenario(pipeline: LocalPipeline, bodies: Sequence[Body]) -> Figures:
             [json.loads(message["Body"]) for message in failures],
         ),
         unexpected_server_errors=len(failed),
+        processor_rejections=verdicts,
         notes=notes,
         problems=problems,
     )

@@ -52,6 +52,9 @@ class Figures:
     unexpected_server_errors: int = 0
     dead_letter_reasons: Mapping[str, int] = field(default_factory=dict)
     repeated_dead_letters: int = 0
+    processor_rejections: Mapping[str, int] = field(default_factory=dict)
+    """Bodies the edge accepted (202) that the processor rejects, by reason: a 202 that
+    does not mean "stored unless it conflicts with a stored order"; must be empty."""
     notes: tuple[str, ...] = ()
     """What is worth knowing without breaking an invariant."""
     problems: tuple[str, ...] = ()
@@ -68,6 +71,7 @@ class Figures:
         orders: OrderAccount,
         notifications: NotificationAccount,
         unexpected_server_errors: int = 0,
+        processor_rejections: Mapping[str, int] | None = None,
         notes: Sequence[str] = (),
         problems: Sequence[str] = (),
     ) -> Figures:
@@ -96,14 +100,19 @@ class Figures:
             unexpected_server_errors=unexpected_server_errors,
             dead_letter_reasons=dict(orders.reasons),
             repeated_dead_letters=orders.repeated,
+            processor_rejections=dict(processor_rejections or {}),
             notes=tuple(notes),
             problems=tuple(found),
         )
 
     @property
     def holds(self) -> bool:
-        """0 lost, 0 unaccounted, 0 unexpected 5xx."""
-        return not self.problems and not self.unexpected_server_errors
+        """0 lost, 0 unaccounted, 0 unexpected 5xx, 0 accepted then rejected."""
+        return (
+            not self.problems
+            and not self.unexpected_server_errors
+            and not (self.processor_rejections)
+        )
 
 
 def render_table(rows: Sequence[Figures]) -> str:

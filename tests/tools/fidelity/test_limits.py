@@ -52,8 +52,14 @@ def _unknown_widget(body: dict[str, Any]) -> None:
     body["widgets"][0]["type"] = "chart"
 
 
-def _format_without_request_id(settings: dict[str, Any]) -> dict[str, Any]:
-    return {**settings, "format": '{"status": "$context.status"}'}
+def _format_without_request_id(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """dev writes no access logs by default: its stage gets some, without the request id."""
+    destination = "arn:aws:logs:eu-west-1:123456789012:log-group:orders-access-logs"
+    return {
+        "destinationArn": destination,
+        **(settings or {}),
+        "format": '{"status": "$context.status"}',
+    }
 
 
 def _query_without_return(queries: list[dict[str, Any]]) -> list[dict[str, Any]]:

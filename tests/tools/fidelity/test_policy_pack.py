@@ -130,11 +130,12 @@ CASES = [
         id="stage-tracing",
     ),
     pytest.param(
-        m.change(m.STAGE, lambda s: m.only(s, m.STAGE), accessLogSettings=None),
+        m.change(m.STAGE, lambda s: m.only(s, m.STAGE), accessLogSettings=None, tags=None),
         Violation(
             "apigateway-stage-logs-and-tracing",
             "*",
-            "API stage must write access logs (accessLogSettings destination and format).",
+            "API stage must write access logs (accessLogSettings destination and format)"
+            " or say why not in its 'accessLogs' tag.",
         ),
         id="stage-access-logs",
     ),

@@ -13,7 +13,12 @@ from typing import Any
 
 import pytest
 
-from api.openapi import DeploymentValues, openapi_document
+from api.openapi import (
+    DeploymentValues,
+    model_schema,
+    openapi_document,
+    request_body_model_names,
+)
 from api.problem_templates import INVALID_BODY_DETAIL
 from api.request_model import order_request_model
 from handlers import contract
@@ -21,6 +26,7 @@ from handlers.problems import PROBLEM_CONTENT_TYPE
 from tests.problem_shape import NASTY_MESSAGE, problem_in
 from tools.local_run.api_gateway import (
     MAX_PAYLOAD_BYTES,
+    MAX_URL_CHARACTERS,
     GatewayError,
     Integration,
     LambdaProxyIntegration,
@@ -57,14 +63,26 @@ class Stage:
         proxy_result: Any = None,
         send: SendMessage | None = None,
         document: Mapping[str, Any] | None = None,
+        *,
+        models_written_after_import: bool = True,
     ) -> None:
-        """`send` stands in for SQS instead of recording what was sent."""
+        """`send` stands in for SQS instead of recording what was sent;
+        `models_written_after_import=False`: a stack that leaves the imported models alone."""
         self.sent: list[tuple[str, Mapping[str, Any]]] = []
         self.events: list[tuple[str, Mapping[str, Any]]] = []
         self._sqs_status = sqs_status
         self._proxy_result = proxy_result or {"statusCode": 200, "body": '{"ok": true}'}
+        api_document = document or openapi_document(DEPLOYMENT)
+        written = {
+            name: model_schema(api_document, name)
+            for name in request_body_model_names(api_document)
+        }
         self.gateway = LocalApiGateway(
-            document or openapi_document(DEPLOYMENT), "v1", self._integration, send or self._send
+            api_document,
+            "v1",
+            self._integration,
+            send or self._send,
+            written if models_written_after_import else {},
         )
 
     def _send(self, queue_url: str, message: Mapping[str, Any]) -> int:
@@ -188,6 +206,65 @@ def test_gateway_response_variables_are_filled_in_unescaped_but_message_string()
     )
 
 
+BAD_ORDERS = [
+    pytest.param({**SEED, "items": []}, id="no items"),
+    pytest.param({**SEED, "items": ["a"] * 101}, id="101 items"),
+    pytest.param({**SEED, "coupon": "FREE"}, id="unknown field"),
+    pytest.param(
+        {**SEED, "items": [{"sku": "A", "quantity": 1, "gift": True}]}, id="unknown item field"
+    ),
+    pytest.param({**SEED, "items": "item1"}, id="wrong type"),
+]
+
+
+@pytest.mark.parametrize("body", BAD_ORDERS)
+def test_bad_orders_are_400_with_a_json_reason_once_models_are_written_after_import(
+    body: Any,
+) -> None:
+    stage = Stage()
+    status, answer = stage.request("POST", "/orders", body)
+    assert status == 400
+    assert isinstance(answer, dict)  # JSON, whichever shape gateway responses give it
+    assert stage.sent == []
+
+
+@pytest.mark.parametrize("body", [param for param in BAD_ORDERS if param.id != "wrong type"])
+def test_the_imported_models_alone_let_through_what_aws_does_not_enforce(body: Any) -> None:
+    """As on AWS: minItems, maxItems, additionalProperties and anyOf left as imported."""
+    stage = Stage(models_written_after_import=False)
+    status, _ = stage.request("POST", "/orders", body)
+    assert status == 202
+    assert len(stage.sent) == 1
+
+
+def test_a_body_with_a_repeated_name_is_validated_with_its_last_value() -> None:
+    """handlers.json_text decides for the edge and the processor alike."""
+    stage = Stage()
+    repeated = b'{"orderId": "bad id!", "customerId": "456", "items": ["a"], "orderId": "E-2"}'
+    assert stage.request("POST", "/orders", repeated)[0] == 202
+    backwards = b'{"orderId": "E-2", "customerId": "456", "items": ["a"], "orderId": "bad id!"}'
+    status, answer = stage.request("POST", "/orders", backwards)
+    assert (status, answer["detail"]) == (400, INVALID_BODY_DETAIL)
+    assert "/orderId: 'bad id!' does not match" in _validation_error_string(backwards)
+
+
+@pytest.mark.parametrize("constant", [b"NaN", b"Infinity", b"-Infinity"])
+def test_non_finite_numbers_are_not_json_at_the_edge(constant: bytes) -> None:
+    body = b'{"orderId": "1", "customerId": "2", "items": [{"sku": "a", "quantity": %s}]}'
+    status, answer = Stage().request("POST", "/orders", body % constant)
+    assert (status, answer["detail"]) == (400, INVALID_BODY_DETAIL)
+    assert "not valid JSON" in _validation_error_string(body % constant)
+
+
+def test_a_parameter_schema_is_not_validated_by_the_gateway_as_on_aws() -> None:
+    """Only a required parameter's presence is checked; the function checks the rest."""
+    stage = Stage()
+    status, _ = stage.request("GET", "/customers/bad%20id!/orders", query=[("limit", "0")])
+    assert status == 200
+    ((_, event),) = stage.events
+    assert event["queryStringParameters"] == {"limit": "0"}
+
+
 @pytest.mark.parametrize("field", ["orderId", "customerId"])
 @pytest.mark.parametrize("identifier", ["abc\n", "abc\r\n", "\nabc"])
 def test_an_id_with_a_line_break_is_400_at_the_edge_never_queued(
@@ -281,6 +358,24 @@ def test_a_route_the_document_does_not_have_is_404(method: str, path: str) -> No
     status, answer = Stage().request(method, path)
     assert status == 404
     assert answer["detail"] == f"no route {method} {path}"
+
+
+def test_a_url_over_the_regional_limit_is_414_and_reaches_no_function() -> None:
+    stage = Stage()
+    query = [("cursor", "")]
+    fits = stage.gateway.url_length(HttpRequest("GET", "/customers/c/orders", query, [], b"", ""))
+    longest = [("cursor", "x" * (MAX_URL_CHARACTERS - fits))]
+    assert stage.request("GET", "/customers/c/orders", query=longest)[0] == 200
+    over = [("cursor", "x" * (MAX_URL_CHARACTERS - fits + 1))]
+    status, answer = stage.request("GET", "/customers/c/orders", query=over)
+    assert status == 414
+    assert isinstance(answer, dict)
+    assert len(stage.events) == 1
+
+
+def test_a_trailing_slash_is_another_route_locally() -> None:
+    """AWS does not document it; docs/local-run.md lists it as not the same as AWS."""
+    assert Stage().request("POST", "/orders/", SEED)[0] == 404
 
 
 def test_a_read_is_a_rest_proxy_event_for_the_function_the_route_names() -> None:

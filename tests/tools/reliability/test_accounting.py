@@ -117,6 +117,23 @@ def test_figures_break_on_a_loss_and_the_table_says_which() -> None:
     assert f"a lossy scenario: PROBLEM: order lost: {ORDER!r}" in table
 
 
+def test_figures_break_when_an_accepted_order_is_then_rejected_by_the_processor() -> None:
+    sent = [SentMessage(ORDER, message_id="m-1")]
+    dead = [{"Body": ORDER, "MessageId": "m-1", "MessageAttributes": {}}]
+    figures = Figures.of(
+        "a lying 202",
+        sent=1,
+        refused=0,
+        faults=0,
+        orders=account_orders(sent, {}, dead),
+        notifications=account_notifications({}, [], [], []),
+        processor_rejections={"INVALID_JSON": 1},
+    )
+
+    assert figures.problems == ()
+    assert not figures.holds
+
+
 def _monitored() -> tuple[list[SentMessage], dict[str, Any], list[dict[str, Any]]]:
     """A stored order, a rejected one, and one dead-lettered after its retries."""
     conflicting = json.dumps({"orderId": "o-1", "customerId": "c-1", "items": ["z"]})

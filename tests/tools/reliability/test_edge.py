@@ -77,6 +77,13 @@ def test_every_queued_order_is_stored_or_dead_lettered_and_announced(figures: Fi
     assert figures.notifications_published == figures.notifications_expected
 
 
+def test_no_accepted_body_is_then_rejected_by_the_processor(figures: Figures) -> None:
+    """A 202 means stored unless it conflicts: none is invalid JSON, nor breaks the schema,
+    for the processor (duplicate keys, NaN and the like get one verdict everywhere)."""
+    assert figures.processor_rejections.get("INVALID_JSON", 0) == 0
+    assert figures.processor_rejections == {}
+
+
 def test_schemathesis_finds_no_contract_violation(contract: ContractFigures) -> None:
     assert contract.cases > 0
     assert contract.failures == ()
