@@ -21,7 +21,7 @@ from tools.reliability.bodies import BODY_ROUNDS, Body, Kind, generate
 from tools.reliability.faults import (
     FailingCalls,
     RefusedEntries,
-    RefusedOrders,
+    RefusedOrder,
     crash_at_call,
     every_call,
     every_other_call,
@@ -245,7 +245,7 @@ def poison_message() -> Figures:
 
 
 def _with_notifier_fault(
-    scenario: str, fault: FailingCalls | RefusedEntries | RefusedOrders
+    scenario: str, fault: FailingCalls | RefusedEntries | RefusedOrder
 ) -> Figures:
     with in_process_stack() as stack:
         stack.notifier.on_cold_start(fault)
@@ -268,10 +268,11 @@ def sns_refuses_entries() -> Figures:
 
 
 def sns_refuses_an_order_for_good() -> Figures:
-    """SNS refuses one order's event every time: after the notifier's own retries its record
-    is reported, Lambda retries from it (repeating the later records' events), then gives
-    the batch up to the failure queue with the record's place in the stream."""
-    fault = RefusedOrders(frozenset({"order-7"}))
+    """SNS refuses one order's event every time (the seventh of the first call): after the
+    notifier's own retries its record is reported, Lambda retries from it (repeating the
+    later records' events), then gives the batch up to the failure queue with the record's
+    place in the stream."""
+    fault = RefusedOrder(position=6)
     return _with_notifier_fault("SNS refuses one order's event for good", fault)
 
 
