@@ -85,7 +85,7 @@ capacity: $(INSTALLED)
 	@test -n "$(STACK)" || \
 		{ echo "capacity: give STACK: make capacity STACK=prod [RATE=300] [SECONDS=3600]" >&2; \
 		exit 2; }
-	$(BIN)/python -m tools.capacity --stack $(STACK) $(if $(RATE),--rate=$(RATE)) \
+	@$(BIN)/python -m tools.capacity --stack $(STACK) $(if $(RATE),--rate=$(RATE)) \
 		$(if $(SECONDS),--seconds=$(SECONDS)) $(foreach setting,$(SET),--set=$(setting)) \
 		$(foreach quota,$(QUOTA),--quota=$(quota))
 
