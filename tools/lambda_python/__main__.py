@@ -3,7 +3,8 @@ handlers/, run again on the functions' runtime (`make unit-runtime`, part of `ma
 
 Finds the runtime's interpreter (or takes PATH), builds `.venv-runtime` from it when needed,
 says which interpreter it used, and exits with pytest's status. A machine without that Python
-gets one line saying so, and exit 0: the rest of `make test` goes on.
+gets one line saying so, and exit 0: the rest of `make test` goes on. Run by a Python of the
+runtime's version (`.venv` built with it), it says the suite already ran there.
 """
 
 from __future__ import annotations
@@ -39,6 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.lambda_python", description=__doc__)
     parser.add_argument("--interpreter", type=Path, help=f"a {LAMBDA_RUNTIME} to use")
     options, pytest_args = parser.parse_known_args(argv)
+    if sys.version_info[:2] == runtime_version():
+        print(
+            f"{TOOL}: the suite already ran on the functions' {LAMBDA_RUNTIME}: "
+            f"{sys.executable} is Python {sys.version.split()[0]}",
+            flush=True,
+        )
+        return DONE
     found = _given(options.interpreter) if options.interpreter else find_interpreter()
     if found is None:
         print(

@@ -1,4 +1,4 @@
-"""`make unit-runtime` on a machine without the functions' Python, or given the wrong one."""
+"""`make unit-runtime` without the functions' Python, given the wrong one, or run by it already."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import tools.lambda_python.__main__ as lambda_python
 from settings.core import LAMBDA_RUNTIME
 from tests.tools.entry_points import the_one_line
 from tools.repository import REPO_ROOT
@@ -47,3 +50,21 @@ def test_an_interpreter_of_another_version_is_refused_in_one_line(tmp_path: Path
         f"unit-runtime: --interpreter {stray} is 3.12.1; the functions run {LAMBDA_RUNTIME}"
     )
     assert answer.stdout == ""
+
+
+def test_run_by_the_runtime_s_own_version_it_adds_no_second_run(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`.venv` built with the functions' Python has already run every test on it."""
+    monkeypatch.setattr(lambda_python, "runtime_version", lambda: sys.version_info[:2])
+    monkeypatch.setattr(lambda_python, "find_interpreter", _never_called)
+    assert lambda_python.main([]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line == (
+        f"unit-runtime: the suite already ran on the functions' {LAMBDA_RUNTIME}: "
+        f"{sys.executable} is Python {sys.version.split()[0]}"
+    )
+
+
+def _never_called() -> None:
+    raise AssertionError("looked for another interpreter")
