@@ -1,10 +1,10 @@
 """`python -m tools.lambda_python [--interpreter PATH] [PYTEST_ARGS...]`: the tests that import
 handlers/, run again on the functions' runtime (`make unit-runtime`, part of `make test`).
 
-Finds the runtime's interpreter (or takes PATH), builds `.venv-runtime` from it when needed,
-says which interpreter it used, and exits with pytest's status. A machine without that Python
-gets one line saying so, and exit 0: the rest of `make test` goes on. Run by a Python of the
-runtime's version (`.venv` built with it), it says the suite already ran there.
+Finds the runtime's interpreter (or takes the one given), builds `.venv-runtime` from it when
+needed, says which interpreter it used, and exits with pytest's status. A machine without that
+Python gets one line saying so, and exit 0: the rest of `make test` goes on. Run by a Python
+of the runtime's version (`.venv` built with it), it says the suite already ran there.
 """
 
 from __future__ import annotations
