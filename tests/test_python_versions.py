@@ -1,13 +1,21 @@
 """The Python versions the project names agree: the functions' runtime (settings/core.py) with
 the one docs/testing.md says the handler tests run on, and the supported versions in the
-README with the Makefile's refusal, docs/testing.md and pyproject's requires-python."""
+README with the Makefile's refusal, docs/testing.md and pyproject's requires-python; and the
+Makefile refuses an older Python in one line naming them."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import stat
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 from settings.core import LAMBDA_RUNTIME
+from tests.tools.entry_points import MAKE_VARIABLES, OUTER_MAKE
 from tools.lambda_python.interpreter import runtime_version
 from tools.repository import REPO_ROOT
 
@@ -50,3 +58,43 @@ def test_the_supported_versions_agree_and_include_the_runtime() -> None:
     assert (int(floor[1]), int(floor[2])) == readme[0]
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     assert project["requires-python"] == ">={}.{}".format(*readme[0])
+
+
+# Answers as Python 3.10 would: the Makefile's check reads sys.version_info and sys.version.
+OLD_PYTHON = f"""#!{sys.executable}
+import sys
+sys.version_info = (3, 10, 13, "final", 0)
+sys.version = "3.10.13 (main)"
+exec(sys.argv[2])
+"""
+
+
+def test_a_python_older_than_3_11_is_refused_in_one_line(tmp_path: Path) -> None:
+    python = tmp_path / "python3"
+    python.write_text(OLD_PYTHON)
+    python.chmod(python.stat().st_mode | stat.S_IXUSR)
+    venv = tmp_path / "venv"
+    make = shutil.which("make")
+    assert make is not None, "make is not on PATH"
+    completed = subprocess.run(  # noqa: S603 - a fixed command
+        [
+            make,
+            "-s",
+            f"PYTHON={python}",
+            f"VENV={venv}",
+            f"INSTALLED={venv}/.installed",
+            f"BIN={venv}/bin",
+            f"{venv}/.installed",
+        ],
+        cwd=REPO_ROOT,
+        env={k: v for k, v in os.environ.items() if k not in MAKE_VARIABLES | OUTER_MAKE},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode != 0
+    refusal, make_error = completed.stderr.splitlines()
+    assert refusal == f"make: {python} is Python 3.10.13; use Python 3.11, 3.12 or 3.13"
+    assert make_error.startswith("make: *** ")
+    assert not venv.exists()
