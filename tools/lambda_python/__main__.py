@@ -35,12 +35,17 @@ def _given(interpreter: Path) -> tuple[Path, str]:
     return interpreter, version
 
 
+def running_on_runtime() -> bool:
+    """Whether this interpreter, `.venv`'s, is already of the functions' version."""
+    return sys.version_info[:2] == runtime_version()
+
+
 @entry_point(TOOL)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.lambda_python", description=__doc__)
     parser.add_argument("--interpreter", type=Path, help=f"a {LAMBDA_RUNTIME} to use")
     options, pytest_args = parser.parse_known_args(argv)
-    if sys.version_info[:2] == runtime_version():
+    if running_on_runtime():
         print(
             f"{TOOL}: the suite already ran on the functions' {LAMBDA_RUNTIME}: "
             f"{sys.executable} is Python {sys.version.split()[0]}",
