@@ -1,12 +1,14 @@
 # Everything a newcomer needs starts here; `make test` works on a bare machine
-# with Python 3.11+ and make: it builds .venv from the pinned requirements.
+# with Python 3.11, 3.12 or 3.13 and make: it builds .venv from the pinned requirements.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The functions' Python for `make unit-runtime`: found on PATH or under pyenv when not given.
+RUNTIME_PYTHON ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help test lint typecheck unit diagram redrive cost capacity synth synth-diff demo local bench reliability
+.PHONY: help test lint typecheck unit unit-runtime diagram redrive cost capacity synth synth-diff demo local bench reliability
 
 help:
 	@echo "make demo    the whole pipeline on this machine, a scripted mix of orders, a summary"
@@ -21,11 +23,12 @@ help:
 	@echo "make bench   performance figures vs a naive baseline (docs/performance.md), printed"
 	@echo "make reliability  bad input and injected faults: where every order ended, as a table"
 
-$(INSTALLED): requirements.txt requirements-dev.txt
-	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is required")'
+$(INSTALLED): requirements.txt requirements-dev.txt requirements-lint.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and \
+		"make: $(PYTHON) is Python %s; use Python 3.11, 3.12 or 3.13" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-lint.txt
 	touch $@
 
 lint: $(INSTALLED)
@@ -38,7 +41,12 @@ typecheck: $(INSTALLED)
 unit: $(INSTALLED)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+# The tests that import handlers/ again, on the Python the functions run (settings/core.py),
+# in .venv-runtime; says which interpreter, or that this machine has none (docs/testing.md).
+unit-runtime: $(INSTALLED)
+	@$(BIN)/python -m tools.lambda_python $(if $(RUNTIME_PYTHON),--interpreter $(RUNTIME_PYTHON))
+
+test: lint typecheck unit unit-runtime
 
 # The local run (docs/local-run.md): moto on 127.0.0.1 and the real handlers, in-process.
 # `@` keeps make quiet, so `make local` prints exactly its two URL lines first.

@@ -17,6 +17,10 @@ DEAD_LETTER_RETENTION_DAYS = 14
 # Above ten messages per batch, Lambda requires a batching window for standard queues.
 UNWINDOWED_BATCH_SIZE_LIMIT = 10
 
+# The Python every function runs. `make test` runs the tests that import handlers/ on it too
+# (tools/lambda_python, docs/testing.md), so this is the one place that names it.
+LAMBDA_RUNTIME = "python3.13"
+
 
 @dataclass(frozen=True)
 class FunctionSettings:
@@ -39,7 +43,7 @@ class FunctionSettings:
                 f"({', '.join(map(str, LOG_RETENTION_DAYS))})",
             )
         return cls(
-            runtime="python3.13",
+            runtime=LAMBDA_RUNTIME,
             architecture=config.one_of("lambdaArchitecture", "arm64", ("arm64", "x86_64")),
             log_retention_days=retention,
             powertools_layer_version=config.integer("powertoolsLayerVersion", 27, 1, 1000),

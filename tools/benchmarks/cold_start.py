@@ -9,20 +9,32 @@ module's own import, interpreter start-up excluded) and once plainly (wall clock
 whole process). Rounds interleave the modules, so background load spreads over all of them;
 the figure is the median over rounds.
 
-As in Lambda, the handlers' own modules are compiled from source (the code archive ships no
-`__pycache__`). What the handlers defer to the invocations that need it (the X-Ray SDK, the
-DLQ's client) is timed too, in a container that has imported boto3 and made its client.
+As in Lambda, the handlers' own modules are compiled from source: they are imported from a
+copy of the code archive's files (a task root), never from the checkout, whose `__pycache__`
+the tests fill. A second task root adds bytecode compiled by this interpreter, as an archive
+could ship it (Lambda's /var/task is read-only, so Python cannot cache it there itself); each
+handler is timed from both, and the handlers' own modules are compiled in-process to show what
+that bytecode saves. What the handlers defer to the invocations that need it (the X-Ray SDK,
+the DLQ's client) is timed too, in a container that has imported boto3 and made its client.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import py_compile
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 
+from components.code_archive import HANDLERS_DIR, packaged_files
 from tools.benchmarks import report
 from tools.benchmarks.harness import LAMBDA_ENVIRONMENT
 from tools.pulumi_mocks.program import run_program
@@ -70,6 +82,10 @@ class Samples:
     processes: list[float]
     # The module's direct imports and their cumulative seconds, from every -X importtime run.
     children: dict[str, list[float]]
+    # The same import from the task root that ships bytecode.
+    bytecode_imports: list[float] = field(default_factory=list)
+    # The handlers package's own modules the import loaded.
+    own_modules: set[str] = field(default_factory=set)
 
 
 def stack_subjects(stack: str = "dev") -> list[Subject]:
@@ -84,10 +100,49 @@ def stack_subjects(stack: str = "dev") -> list[Subject]:
     return sorted(subjects.values(), key=lambda subject: subject.module)
 
 
-def _child_environment(subject: Subject) -> dict[str, str]:
+@contextmanager
+def task_roots() -> Iterator[tuple[Path, Path]]:
+    """The code archive's files twice: as shipped (sources), and with bytecode beside them."""
+    with tempfile.TemporaryDirectory(prefix="task-root-") as scratch:
+        roots = Path(scratch) / "source", Path(scratch) / "bytecode"
+        for root in roots:
+            for path in packaged_files():
+                target = root / path.relative_to(HANDLERS_DIR.parent)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+        for source in roots[1].rglob("*.py"):
+            py_compile.compile(
+                str(source),
+                cfile=importlib.util.cache_from_source(str(source)),
+                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+                doraise=True,
+            )
+        yield roots
+
+
+def _source(module: str) -> Path:
+    path = HANDLERS_DIR.parent / module.replace(".", "/")
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def compile_seconds(modules: set[str], runs: int = RUNS) -> float:
+    """What compiling these handler modules from source costs this interpreter (best of runs):
+    the work bytecode in the archive would spare a cold start."""
+    sources = [(path, path.read_bytes()) for path in map(_source, sorted(modules))]
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        for path, source in sources:
+            compile(source, str(path), "exec", dont_inherit=True)
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def _child_environment(subject: Subject, task_root: Path) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", ""),
-        "PYTHONPATH": str(REPO_ROOT),
+        # The task root first, as in Lambda; the checkout for the yardsticks in tools/.
+        "PYTHONPATH": os.pathsep.join((str(task_root), str(REPO_ROOT))),
         "PYTHONDONTWRITEBYTECODE": "1",
         **{name: LAMBDA_ENVIRONMENT[name] for name in LAMBDA_VARIABLES},
         "AWS_LAMBDA_FUNCTION_NAME": subject.label,
@@ -96,13 +151,13 @@ def _child_environment(subject: Subject) -> dict[str, str]:
 
 
 def _run(
-    subject: Subject, *options: str, code: str | None = None
+    subject: Subject, task_root: Path, *options: str, code: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, *options, "-c", code or f"import {subject.module}"]
     return subprocess.run(  # noqa: S603 - our own interpreter importing our own module
         command,
-        env=_child_environment(subject),
-        cwd=REPO_ROOT,
+        env=_child_environment(subject, task_root),
+        cwd=task_root,
         capture_output=True,
         text=True,
         check=True,
@@ -152,19 +207,27 @@ def module_import(lines: list[ImportLine], module: str) -> tuple[float, dict[str
     return total, children
 
 
-def measure(subjects: list[Subject], runs: int = RUNS) -> dict[str, Samples]:
+def measure(
+    subjects: list[Subject], roots: tuple[Path, Path], runs: int = RUNS
+) -> dict[str, Samples]:
+    source_root, bytecode_root = roots
     samples = {subject.module: Samples([], [], defaultdict(list)) for subject in subjects}
     for _ in range(runs):
         for subject in subjects:
-            timed = _run(subject, "-X", "importtime")
-            total, children = module_import(parse_importtime(timed.stderr), subject.module)
             found = samples[subject.module]
+            lines = parse_importtime(_run(subject, source_root, "-X", "importtime").stderr)
+            total, children = module_import(lines, subject.module)
             found.imports.append(total)
             for name, seconds in children.items():
                 found.children[name].append(seconds)
+            found.own_modules.update(
+                line.name for line in lines if line.name.split(".")[0] == "handlers"
+            )
             started = time.perf_counter()
-            _run(subject)
+            _run(subject, source_root)
             found.processes.append(time.perf_counter() - started)
+            shipped = parse_importtime(_run(subject, bytecode_root, "-X", "importtime").stderr)
+            found.bytecode_imports.append(module_import(shipped, subject.module)[0])
     return samples
 
 
@@ -183,24 +246,39 @@ def run(runs: int = RUNS) -> None:
         Subject("boto3 + Powertools, no Tracer", STANDARDS_FLOOR, {}),
     ]
     subjects = [*yardsticks, *stack_subjects()]
-    samples = measure(subjects, runs)
-    base = report.median(samples[YARDSTICK].imports)
-    report.row("", "   -X importtime      process wall    import ratio")
+    with task_roots() as roots:
+        samples = measure(subjects, roots, runs)
+        base = report.median(samples[YARDSTICK].imports)
+        report.row("", "   -X importtime      process wall    import ratio")
+        for subject in subjects:
+            found = samples[subject.module]
+            import_median = report.median(found.imports)
+            ratio = import_median / base
+            report.row(
+                subject.module,
+                f"{report.ms(import_median)}   {report.ms(report.median(found.processes))}"
+                f"   {ratio:6.2f}x",
+                "" if subject in yardsticks else report.verdict(ratio, TARGET_RATIO, "x"),
+            )
+        report.section("    deferred: paid by the first invocation that needs it (median ms)")
+        for label, code in DEFERRED.items():
+            timer = DEFERRED_TIMER.format(code=code)
+            seconds = [float(_run(yardsticks[0], roots[0], code=timer).stdout) for _ in range(runs)]
+            report.row(label, report.ms(report.median(seconds)))
+    report.section(
+        f"    bytecode shipped in the archive, compiled by Python {sys.version.split()[0]}: "
+        "import from source, with bytecode (median), and compiling the handlers' own modules "
+        f"(best of {runs})"
+    )
     for subject in subjects:
         found = samples[subject.module]
-        import_median = report.median(found.imports)
-        ratio = import_median / base
+        source, shipped = report.median(found.imports), report.median(found.bytecode_imports)
+        compiling = compile_seconds(found.own_modules, runs)
         report.row(
             subject.module,
-            f"{report.ms(import_median)}   {report.ms(report.median(found.processes))}"
-            f"   {ratio:6.2f}x",
-            "" if subject in yardsticks else report.verdict(ratio, TARGET_RATIO, "x"),
+            f"{report.ms(source)} {report.ms(shipped)}   "
+            f"compile {len(found.own_modules)} modules {report.ms(compiling)}",
         )
-    report.section("    deferred: paid by the first invocation that needs it (median ms)")
-    for label, code in DEFERRED.items():
-        timer = DEFERRED_TIMER.format(code=code)
-        seconds = [float(_run(yardsticks[0], code=timer).stdout) for _ in range(runs)]
-        report.row(label, report.ms(report.median(seconds)))
     report.section("    heaviest direct imports of each module (median ms, first importer pays)")
     for subject in subjects:
         report.row(subject.module, _heaviest(samples[subject.module]))
