@@ -91,11 +91,17 @@ def first_attempts_per_order(failures: int, error: BaseException) -> Decision:
     return decide
 
 
-def every_other_call(error: BaseException, always_for: frozenset[str] = frozenset()) -> Decision:
-    """Every second write fails, and every write of the orders in `always_for`."""
+def every_other_write(error: BaseException, always_for: frozenset[str] = frozenset()) -> Decision:
+    """Each order's first, third, ... write fails, and every write of the orders in
+    `always_for`. Counted per order: with one count over all writes, which order drew the
+    failing turns would depend on how the processor's writer threads interleave, and now and
+    then a second order would fail every receive."""
+    attempts: Counter[str] = Counter()
 
-    def decide(call: int, kwargs: dict[str, Any]) -> BaseException | None:
-        return error if call % 2 == 0 or order_id_of(kwargs) in always_for else None
+    def decide(_: int, kwargs: dict[str, Any]) -> BaseException | None:
+        order_id = order_id_of(kwargs)
+        attempts[order_id] += 1
+        return error if attempts[order_id] % 2 == 1 or order_id in always_for else None
 
     return decide
 

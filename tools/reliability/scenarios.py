@@ -24,7 +24,7 @@ from tools.reliability.faults import (
     RefusedOrder,
     crash_at_call,
     every_call,
-    every_other_call,
+    every_other_write,
     first_attempts_per_order,
     first_calls,
     internal_error,
@@ -131,11 +131,11 @@ def dynamodb_throttling() -> Figures:
 
 
 def dynamodb_server_errors() -> Figures:
-    """Every other write gets a 500; one order's writes always do, so it exhausts its
-    receives and the queue's redrive moves it to the DLQ."""
+    """Every other write of each order gets a 500; one order's writes always do, so it
+    exhausts its receives and the queue's redrive moves it to the DLQ."""
     doomed = frozenset({"order-7"})
     fault = FailingCalls(
-        "dynamodb", "put_item", every_other_call(internal_error("PutItem"), doomed)
+        "dynamodb", "put_item", every_other_write(internal_error("PutItem"), doomed)
     )
     return _with_processor_fault("DynamoDB 500 on every other write, always for one order", fault)
 

@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from handlers import contract
 from tools.aws_doubles.moto_setup import FAKE_AWS_ENVIRONMENT
 from tools.ops.dead_letters import RETRIES_EXHAUSTED
-from tools.reliability import scenarios
+from tools.reliability import faults, scenarios
 from tools.reliability.figures import Figures
 
 # A notifier invocation that fails before it publishes has no metric to flush; Powertools
@@ -103,3 +104,18 @@ def test_a_fault_loses_nothing(scenario: Callable[[], Figures]) -> None:
     assert figures.holds, figures.problems
     assert figures.lost == figures.notifications_lost == 0
     EXPECTATIONS[scenario](figures)
+
+
+def test_which_writes_fail_does_not_depend_on_how_the_writer_threads_interleave() -> None:
+    """GIVEN two orders written twice each, WHEN their writes come in either interleaving,
+    THEN each order's first write fails and its second goes through, in both."""
+
+    def outcomes(order_ids: list[str]) -> list[tuple[str, bool]]:
+        decide = faults.every_other_write(faults.internal_error("PutItem"))
+        return sorted(
+            (order_id, decide(call, {"Item": {contract.ORDER_KEY: {"S": order_id}}}) is None)
+            for call, order_id in enumerate(order_ids, start=1)
+        )
+
+    assert outcomes(["a", "b", "a", "b"]) == outcomes(["a", "a", "b", "b"])
+    assert outcomes(["a", "a", "b", "b"]) == [("a", False), ("a", True), ("b", False), ("b", True)]
