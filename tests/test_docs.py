@@ -243,3 +243,22 @@ def test_a_key_missing_from_the_tables_is_seen(program_keys: set[str]) -> None:
 
     assert "batchSize" not in documented_keys(text)
     assert "batch_size" in documented_keys(text) - program_keys
+
+
+def test_every_tool_and_its_tests_have_a_row_in_the_layout_tables() -> None:
+    """The layout stays seen: a new folder under tools/ is in architecture.md's table and its
+    tests folder in testing.md's."""
+    architecture = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    testing = (DOCS / "testing.md").read_text(encoding="utf-8")
+    tools = sorted(
+        path.name
+        for path in (REPO_ROOT / "tools").iterdir()
+        if path.is_dir() and not path.name.startswith(("_", "."))
+    )
+    assert [tool for tool in tools if f"| `tools/{tool}/` |" not in architecture] == []
+    tested = sorted(
+        path.name
+        for path in (REPO_ROOT / "tests" / "tools").iterdir()
+        if path.is_dir() and not path.name.startswith("_")
+    )
+    assert [tool for tool in tested if f"`tests/tools/{tool}/`" not in testing] == []
