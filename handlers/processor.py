@@ -28,7 +28,7 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from boto3.dynamodb.types import TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -36,6 +36,7 @@ from handlers import contract
 from handlers.clients import OnDemandClient
 from handlers.failures import retry_cause
 from handlers.init_phase import freeze_imported_objects
+from handlers.order_views import item_values
 from handlers.orders import (
     OrderRejected,
     check_redelivery,
@@ -76,7 +77,6 @@ DEAD_LETTER_QUEUE_URL = os.environ[contract.DEAD_LETTER_QUEUE_URL_ENV]
 SUBMISSIONS_TABLE_NAME = os.environ[contract.SUBMISSIONS_TABLE_ENV]
 
 _serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
 
 
 @dataclass(frozen=True)
@@ -127,10 +127,7 @@ def _store(item: dict[str, Any]) -> bool:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
             raise
-        stored = {
-            name: _deserializer.deserialize(value)
-            for name, value in error.response.get("Item", {}).items()
-        }
+        stored = item_values(error.response.get("Item", {}))
         check_redelivery(stored.get("fingerprint"), item["fingerprint"])
         request_id = item.get(contract.ORDER_REQUEST_ID_FIELD)
         if request_id is not None and stored.get(contract.ORDER_REQUEST_ID_FIELD) != request_id:

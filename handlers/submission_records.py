@@ -13,6 +13,8 @@ from typing import Any
 from handlers import contract
 
 SECONDS_PER_DAY = 86_400
+# How long a record is kept, and so how long the monitor can tell its outcome.
+RETENTION_SECONDS = contract.SUBMISSION_RETENTION_DAYS * SECONDS_PER_DAY
 
 # The attributes of a submissions table item besides its key and expiry.
 OUTCOME_FIELD = "outcome"
@@ -28,7 +30,7 @@ class SubmissionStatus(StrEnum):
 
 def _expires_at(now_epoch_seconds: int) -> int:
     """The TTL attribute: epoch seconds, as DynamoDB's TTL reads it."""
-    return now_epoch_seconds + contract.SUBMISSION_RETENTION_DAYS * SECONDS_PER_DAY
+    return now_epoch_seconds + RETENTION_SECONDS
 
 
 def rejection_record(

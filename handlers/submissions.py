@@ -33,11 +33,11 @@ from handlers.submission_records import (
     DETAIL_FIELD,
     OUTCOME_FIELD,
     REASON_FIELD,
+    RETENTION_SECONDS,
     SubmissionStatus,
 )
 
-MILLIS_PER_DAY = 86_400_000
-RETENTION_MILLIS = contract.SUBMISSION_RETENTION_DAYS * MILLIS_PER_DAY
+RETENTION_MILLIS = RETENTION_SECONDS * 1000
 
 # API Gateway's request ids are UUIDs in lower case; the time is epoch milliseconds.
 # Plain groups, no Python-only syntax: the OpenAPI document states the same pattern.
