@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import gc
+import json
 import runpy
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -44,8 +45,6 @@ def _as_config_string(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, list | dict):
-        import json  # noqa: PLC0415 - only structured values need it
-
         return json.dumps(value)
     return str(value)
 

@@ -7,18 +7,19 @@ from collections.abc import Mapping
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
 from order_pipeline_policy.props import block, document, listed, statements
+from order_pipeline_policy.resource_types import (
+    FUNCTION,
+    LOG_GROUP,
+    POLICY,
+    QUEUE,
+    ROLE,
+    ROLE_POLICY,
+    STAGE,
+    TABLE,
+    TOPIC,
+)
 
-TABLE = "aws:dynamodb/table:Table"
-FUNCTION = "aws:lambda/function:Function"
-QUEUE = "aws:sqs/queue:Queue"
-TOPIC = "aws:sns/topic:Topic"
-STAGE = "aws:apigateway/stage:Stage"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-IDENTITY_POLICIES = {
-    "aws:iam/rolePolicy:RolePolicy": "policy",
-    "aws:iam/policy:Policy": "policy",
-}
-ROLE = "aws:iam/role:Role"
+IDENTITY_POLICIES = {ROLE_POLICY: "policy", POLICY: "policy"}
 
 
 def _table_recovery_and_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:

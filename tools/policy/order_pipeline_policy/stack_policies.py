@@ -28,16 +28,17 @@ from order_pipeline_policy.props import (
     refers_to,
     statements,
 )
-
-QUEUE = "aws:sqs/queue:Queue"
-QUEUE_POLICY = "aws:sqs/queuePolicy:QueuePolicy"
-REDRIVE_POLICY = "aws:sqs/redrivePolicy:RedrivePolicy"
-TOPIC = "aws:sns/topic:Topic"
-TOPIC_POLICY = "aws:sns/topicPolicy:TopicPolicy"
-FUNCTION = "aws:lambda/function:Function"
-LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
-STAGE = "aws:apigateway/stage:Stage"
-METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+from order_pipeline_policy.resource_types import (
+    FUNCTION,
+    LOG_GROUP,
+    METHOD_SETTINGS,
+    QUEUE,
+    QUEUE_POLICY,
+    REDRIVE_POLICY,
+    STAGE,
+    TOPIC,
+    TOPIC_POLICY,
+)
 
 # Properties through which a resource hands its failures to a queue (queue and
 # subscription redrive policies, event source and async-invoke destinations, function
