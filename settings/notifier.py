@@ -22,8 +22,11 @@ STREAM_RETENTION_SECONDS = 86_400
 # https://docs.aws.amazon.com/sns/latest/dg/fifo-message-delivery.html
 _QUEUE_ARN_PREFIX = r"arn:aws(-cn|-us-gov)?:sqs:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:"
 SQS_QUEUE_ARN = re.compile(_QUEUE_ARN_PREFIX + r"[A-Za-z0-9_-]{1,80}")
-# A FIFO queue's name ends in `.fifo`, within the same 80 characters.
-SQS_ANY_QUEUE_ARN = re.compile(_QUEUE_ARN_PREFIX + r"[A-Za-z0-9_-]{1,75}(\.fifo)?")
+# A FIFO queue's name ends in `.fifo`, within the same 80 characters; a standard one may use
+# all 80.
+SQS_ANY_QUEUE_ARN = re.compile(
+    _QUEUE_ARN_PREFIX + r"(?:[A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)"
+)
 
 # What a subscriber may filter on: the message attributes of every order event, as the event
 # contract defines them (None: any value, e.g. a customer id).

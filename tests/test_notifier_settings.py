@@ -32,6 +32,16 @@ def test_a_fifo_topic_takes_standard_and_fifo_queues() -> None:
     assert [queue.endpoint for queue in notifier.queue_subscribers] == [f"{QUEUE}.fifo", QUEUE]
 
 
+def test_a_fifo_topic_takes_a_standard_queue_whose_name_has_all_80_characters() -> None:
+    """Only a `.fifo` name gives 5 of its 80 characters to the suffix."""
+    longest = f"arn:aws:sqs:eu-west-1:123456789012:{'q' * 80}"
+    notifier = settings_for(
+        "dev", notifierFifoTopic="true", notifierQueueSubscribers=json.dumps([longest])
+    ).notifier
+
+    assert [queue.endpoint for queue in notifier.queue_subscribers] == [longest]
+
+
 def test_subscribers_keep_their_endpoints_and_filters() -> None:
     notifier = settings_for(
         "dev",
