@@ -117,19 +117,11 @@ def _integer(value: Any, default: int) -> int:
     return int(value) if value is not None else default
 
 
-def _mapping_source(graph: StackGraph, mapping: RecordedResource) -> str | None:
+def _mapping_source(graph: StackGraph, mapping: RecordedResource) -> ResourceKey | None:
     for reference in graph.references_from(key_of(mapping)):
         if reference.path == ("eventSourceArn",):
-            return reference.target[0]
+            return reference.target
     return None
-
-
-def _mapping_source_key(graph: StackGraph, mapping: RecordedResource) -> ResourceKey:
-    return next(
-        reference.target
-        for reference in graph.references_from(key_of(mapping))
-        if reference.path == ("eventSourceArn",)
-    )
 
 
 def _mapping_function(graph: StackGraph, mapping: RecordedResource) -> ResourceKey | None:
@@ -139,19 +131,28 @@ def _mapping_function(graph: StackGraph, mapping: RecordedResource) -> ResourceK
     return None
 
 
-def _one(resources: list[RecordedResource], what: str, stack: str) -> RecordedResource:
-    if len(resources) != 1:
-        raise LookupError(f"expected one {what} in stack {stack}, found {len(resources)}")
-    return resources[0]
+@dataclass(frozen=True)
+class _Mapping:
+    """An event source mapping, with what it reads and the function it invokes."""
+
+    resource: RecordedResource
+    source: ResourceKey
+    function: ResourceKey | None
 
 
-def _mapping(graph: StackGraph, source_type: str) -> RecordedResource:
+def _mapping(graph: StackGraph, source_type: str) -> _Mapping:
     mappings = [
-        mapping
+        (mapping, source)
         for mapping in graph.of_type(EVENT_SOURCE_MAPPING)
-        if _mapping_source(graph, mapping) == source_type
+        if (source := _mapping_source(graph, mapping)) is not None and source[0] == source_type
     ]
-    return _one(mappings, f"event source mapping from a {source_type}", graph.stack)
+    if len(mappings) != 1:
+        raise LookupError(
+            f"expected one event source mapping from a {source_type} in stack {graph.stack}, "
+            f"found {len(mappings)}"
+        )
+    mapping, source = mappings[0]
+    return _Mapping(mapping, source, _mapping_function(graph, mapping))
 
 
 def _api(graph: StackGraph) -> ApiThrottle:
@@ -190,9 +191,8 @@ def _stream_trigger(mapping: RecordedResource) -> StreamTrigger:
     )
 
 
-def _published_topics(graph: StackGraph) -> list[ResourceKey]:
+def _published_topics(graph: StackGraph, notifier: ResourceKey | None) -> list[ResourceKey]:
     """The topics the notifier (the stream mapping's function) publishes to."""
-    notifier = _mapping_function(graph, _mapping(graph, TABLE))
     if notifier is None:
         return []
     return [
@@ -202,18 +202,16 @@ def _published_topics(graph: StackGraph) -> list[ResourceKey]:
     ]
 
 
-def _parts(graph: StackGraph) -> dict[str, Part]:
+def _parts(
+    graph: StackGraph, queue: _Mapping, stream: _Mapping, topics: list[ResourceKey]
+) -> dict[str, Part]:
     """Which part each resource name CloudWatch sees (its dimension values) belongs to."""
-    queue_mapping = _mapping(graph, QUEUE)
-    stream_mapping = _mapping(graph, TABLE)
     roles: dict[ResourceKey | None, Part] = {
-        _mapping_function(graph, queue_mapping): Part.PROCESSOR,
-        _mapping_function(graph, stream_mapping): Part.NOTIFIER,
+        queue.function: Part.PROCESSOR,
+        stream.function: Part.NOTIFIER,
+        queue.source: Part.QUEUE,
     }
-    for reference in graph.references_from(key_of(queue_mapping)):
-        if reference.path == ("eventSourceArn",):
-            roles[reference.target] = Part.QUEUE
-    for topic in _published_topics(graph):
+    for topic in topics:
         roles[topic] = Part.TOPIC
     for type_, part in ((TABLE, Part.TABLE), (REST_API, Part.API)):
         for resource in graph.of_type(type_):
@@ -273,21 +271,21 @@ def _alarm(alarm: RecordedResource, parts: Mapping[str, Part]) -> AlarmRule:
 
 def read_shape(graph: StackGraph, region: str) -> PipelineShape:
     queue_mapping = _mapping(graph, QUEUE)
-    queue_key = _mapping_source_key(graph, queue_mapping)
-    queue = graph.resources[queue_key].inputs
+    queue = graph.resources[queue_mapping.source].inputs
     # The order table is the one whose stream feeds the notifier; the submissions table
     # beside it is written only for rejected orders.
-    table_key = _mapping_source_key(graph, _mapping(graph, TABLE))
-    table = graph.resources[table_key].inputs
+    stream_mapping = _mapping(graph, TABLE)
+    table = graph.resources[stream_mapping.source].inputs
     encryption = table.get("serverSideEncryption") or {}
-    parts = _parts(graph)
-    topics = [graph.resources[key] for key in _published_topics(graph)]
+    topic_keys = _published_topics(graph, stream_mapping.function)
+    parts = _parts(graph, queue_mapping, stream_mapping, topic_keys)
+    topics = [graph.resources[key] for key in topic_keys]
     return PipelineShape(
         stack=graph.stack,
         region=region,
         api=_api(graph),
-        processor=_queue_trigger(queue_mapping),
-        notifier=_stream_trigger(_mapping(graph, TABLE)),
+        processor=_queue_trigger(queue_mapping.resource),
+        notifier=_stream_trigger(stream_mapping.resource),
         table_indexes=len(table.get("globalSecondaryIndexes") or []),
         topics_published=len(topics),
         encrypted_topics=sum(1 for topic in topics if topic.inputs.get("kmsMasterKeyId")),

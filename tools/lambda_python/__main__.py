@@ -17,7 +17,12 @@ from pathlib import Path
 from settings.core import LAMBDA_RUNTIME
 from tools.command_line import DONE, UsageError, entry_point
 from tools.lambda_python.handler_tests import handler_test_files
-from tools.lambda_python.interpreter import find_interpreter, interpreter_version, runtime_version
+from tools.lambda_python.interpreter import (
+    find_interpreter,
+    interpreter_version,
+    of_runtime,
+    runtime_version,
+)
 from tools.lambda_python.venv import ensure_venv
 from tools.repository import REPO_ROOT
 
@@ -26,8 +31,7 @@ TOOL = "unit-runtime"
 
 def _given(interpreter: Path) -> tuple[Path, str]:
     version = interpreter_version(interpreter)
-    wanted = "{}.{}".format(*runtime_version())
-    if version is None or not version.startswith(f"{wanted}."):
+    if version is None or not of_runtime(version):
         raise UsageError(
             f"--interpreter {interpreter} is {version or 'not a Python that runs'}; "
             f"the functions run {LAMBDA_RUNTIME}"

@@ -23,6 +23,11 @@ def runtime_version(runtime: str = LAMBDA_RUNTIME) -> tuple[int, int]:
     return int(found[1]), int(found[2])
 
 
+def of_runtime(version: str, runtime: str = LAMBDA_RUNTIME) -> bool:
+    """Whether a full version (`3.13.0`) is a release of `runtime`'s X.Y."""
+    return version.startswith("{}.{}.".format(*runtime_version(runtime)))
+
+
 def interpreter_version(path: Path) -> str | None:
     """`3.13.0`, or None when `path` does not run (a pyenv shim for a version not selected
     exits 127 saying so)."""
@@ -57,9 +62,8 @@ def find_interpreter(
 ) -> tuple[Path, str] | None:
     """The first interpreter on PATH or under pyenv that runs `runtime`'s version, with its
     full version; None when there is none."""
-    wanted = "{}.{}.".format(*runtime_version(runtime))
     for candidate in _candidates(runtime, os.environ if environment is None else environment):
         version = interpreter_version(candidate)
-        if version is not None and version.startswith(wanted):
+        if version is not None and of_runtime(version, runtime):
             return candidate, version
     return None
