@@ -27,3 +27,7 @@ class SourceActivity:
         self.largest_batch = max(self.largest_batch, size)
         self.retried += size - succeeded
         self.function_errors += int(errored)
+
+    def add_poll_error(self, error: Exception) -> None:
+        self.poll_errors += 1
+        self.last_poll_error = repr(error)

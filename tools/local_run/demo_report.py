@@ -14,12 +14,12 @@ from typing import Any
 
 from handlers import contract
 from handlers.order_status import OrderStatus
-from handlers.order_views import item_values
 from handlers.orders import fingerprint, parse_order
 from tools.local_run.activity import SourceActivity
 from tools.local_run.demo_script import Outcome, QueueMessage, ScriptedRequest
 from tools.local_run.http_client import ApiAnswer
 from tools.local_run.pipeline import LocalPipeline
+from tools.local_run.readback import table_items
 from tools.order_events.contract import delivered_breaches
 
 
@@ -127,10 +127,7 @@ def collect_state(pipeline: LocalPipeline) -> PipelineState:
     inventory = pipeline.inventory()
     sqs, dynamodb = pipeline.aws.client("sqs"), pipeline.aws.client("dynamodb")
     state = PipelineState(activity=pipeline.activity())
-    for page in dynamodb.get_paginator("scan").paginate(TableName=inventory.table_name):
-        for item in page["Items"]:
-            plain = item_values(item)
-            state.stored[plain[contract.ORDER_KEY]] = plain
+    state.stored = table_items(dynamodb, inventory.table_name)
     state.dead_letters = [
         DeadLetter(message["Body"], _string_attributes(message))
         for message in _drain(sqs, inventory.dead_letter_queue_url)

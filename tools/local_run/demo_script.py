@@ -12,11 +12,12 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.orders import RejectionReason
+from tools.fidelity.aws_limits import SQS_MAX_MESSAGE_BYTES
 
 SEED_ORDER = {"orderId": "123", "customerId": "456", "items": ["item1", "item2"]}
 # SQS's message size limit in moto and AWS; a body over it passes the model (whitespace is
 # valid JSON) and is refused by SQS.
-SQS_MESSAGE_LIMIT_BYTES = 1_048_576
+SQS_MESSAGE_LIMIT_BYTES = SQS_MAX_MESSAGE_BYTES[1]
 BURST_SIZE = 40
 
 

@@ -191,8 +191,7 @@ class SqsEventSource:
                 self.poll()
             except Exception as error:  # an event source outlives a failed poll
                 with self._lock:
-                    self.activity.poll_errors += 1
-                    self.activity.last_poll_error = repr(error)
+                    self.activity.add_poll_error(error)
                 self._stop.wait(RECEIVE_WAIT_SECONDS)
 
 

@@ -27,6 +27,7 @@ from tools.aws_doubles.stream_events import read_stream
 from tools.local_run.http_client import ApiAnswer, call, follow_location
 from tools.local_run.options import LOG_DIR_ENV, VISIBILITY_TIMEOUT_ENV, LocalOptions
 from tools.local_run.pipeline import LocalPipeline
+from tools.local_run.readback import table_items, take_messages
 from tools.local_run.stream_source import StreamEventSource
 from tools.order_events.contract import delivered_breaches
 from tools.reliability.accounting import (
@@ -37,7 +38,6 @@ from tools.reliability.accounting import (
 )
 from tools.reliability.bodies import Body
 from tools.reliability.figures import Figures
-from tools.reliability.readback import table_items, take_messages
 
 ACCEPTED = 202
 # What each refusal means (api/openapi.yaml, POST /orders).

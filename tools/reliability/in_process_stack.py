@@ -25,9 +25,9 @@ from tools.aws_doubles.stream_events import read_stream
 from tools.local_run.blueprint import Blueprint, EventSourceMappingSpec, load_blueprint
 from tools.local_run.lambda_runtime import applied_environment
 from tools.local_run.provisioning import LocalResources, provision
+from tools.local_run.readback import table_items, take_messages
 from tools.local_run.stream_source import StreamEventSource
 from tools.reliability.lambda_containers import LambdaFunction
-from tools.reliability.readback import table_items, take_messages
 from tools.reliability.sqs_poller import RECEIVE_WAIT_SECONDS, SqsPoller
 from tools.reliability.stream_poller import RETRY_DELAY_SECONDS, drain
 

@@ -30,7 +30,7 @@ from tools.aws_doubles.moto_setup import create_order_table
 from tools.local_run.http_client import ApiAnswer, call
 from tools.local_run.options import LocalOptions
 from tools.local_run.pipeline import LocalPipeline
-from tools.reliability.readback import take_messages
+from tools.local_run.readback import take_messages
 
 Outcome = TypeVar("Outcome")
 

@@ -3,6 +3,9 @@ polled by the test on fakes (tests/sqs_fakes.py)."""
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from tests.sqs_fakes import (
     FakeFunction,
     FakeQueue,
@@ -128,3 +131,32 @@ def test_an_empty_queue_invokes_nothing_and_the_source_stays_quiet() -> None:
     assert function.batches == []
     assert source.quiet
     assert source.activity.invocations == 0
+
+
+def test_a_failed_poll_is_recorded_and_polling_goes_on() -> None:
+    # GIVEN a queue whose first ReceiveMessage fails, then delivers one message
+    class ThrottledOnce(FakeQueue):
+        throttled = False
+
+        def receive_message(self, **request: Any) -> dict[str, Any]:
+            if not self.throttled:
+                self.throttled = True
+                raise RuntimeError("throttled")
+            return super().receive_message(**request)
+
+    queue = ThrottledOnce()
+    (message_id,) = queue.send(1)
+    function = FakeFunction()
+    source = sqs_source(queue, function, queue_mapping(max_concurrency=1))
+
+    # WHEN the source polls on its own thread until the message was invoked
+    source.start()
+    deadline = time.monotonic() + 10
+    while not function.batches and time.monotonic() < deadline:
+        time.sleep(0.01)
+    source.stop()
+
+    # THEN the failure is counted with its error, and the message was still delivered
+    assert function.batches == [[message_id]]
+    assert source.activity.poll_errors == 1
+    assert source.activity.last_poll_error == "RuntimeError('throttled')"

@@ -18,11 +18,11 @@ from botocore.stub import Stubber
 from handlers import contract
 from tests.tools.entry_points import run_make, the_one_line
 from tools.local_run.aws_endpoint import AwsEndpoint, listening_socket
+from tools.local_run.readback import take_messages
 from tools.ops import redrive
 from tools.ops.redrive import Queues, RedriveRefused, has_move_tasks, start_redrive
 from tools.ops.stack_outputs import StackOutputsUnavailable, read_stack_outputs
 from tools.pulumi_mocks.program import run_program
-from tools.reliability.readback import take_messages
 
 DLQ_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq-1"
 QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/orders-queue-1"
